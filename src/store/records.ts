@@ -1,0 +1,93 @@
+/** Rows as the domain sees them; every store backend returns exactly these shapes. Times are ISO-8601 UTC strings. */
+
+export interface ApplicationRecord {
+  id: string;
+  name: string;
+  publicKey: string;
+  answerUrl: string | null;
+  eventUrl: string | null;
+  type: 'rtc';
+  created: string;
+}
+
+export interface UserRecord {
+  id: string;
+  applicationId: string;
+  name: string;
+  displayName: string | null;
+  imageUrl: string | null;
+  customData: Record<string, unknown>;
+  created: string;
+}
+
+export type ConversationState = 'ACTIVE' | 'INACTIVE' | 'DELETED';
+
+export interface ConversationRecord {
+  id: string;
+  applicationId: string;
+  name: string | null;
+  displayName: string | null;
+  imageUrl: string | null;
+  state: ConversationState;
+  customData: Record<string, unknown>;
+  /** The id of the newest event: events are numbered 1..lastEventId with no gaps. */
+  lastEventId: number;
+  created: string;
+  updated: string;
+}
+
+export type MemberState = 'INVITED' | 'JOINED' | 'LEFT';
+
+export interface MemberTimestamps {
+  invited?: string;
+  joined?: string;
+  left?: string;
+}
+
+export interface MemberRecord {
+  id: string;
+  conversationId: string;
+  userId: string;
+  state: MemberState;
+  timestamps: MemberTimestamps;
+  channel: { type: string } & Record<string, unknown>;
+  /** The user name of whoever invited this member, when someone did. */
+  invitedBy: string | null;
+  created: string;
+}
+
+export interface EventRecord {
+  conversationId: string;
+  id: number;
+  type: string;
+  /** Member id of the sender; null for system events. */
+  from: string | null;
+  body: Record<string, unknown>;
+  timestamp: string;
+  /** When the event was deleted; its body is then empty. */
+  deleted: string | null;
+  /** Client reference that makes a send idempotent, unique per conversation and sender. */
+  clientRef: string | null;
+}
+
+export interface NewEvent {
+  type: string;
+  from: string | null;
+  body: Record<string, unknown>;
+  clientRef?: string | null;
+}
+
+export type Order = 'asc' | 'desc';
+
+/** Keyset pagination: `after` is the opaque position the previous page ended at. */
+export interface PageQuery {
+  limit: number;
+  order: Order;
+  after?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Position after the last item, present only when more items follow. */
+  next?: string;
+}

@@ -1,0 +1,107 @@
+import type {
+  ApplicationRecord,
+  ConversationRecord,
+  EventRecord,
+  MemberRecord,
+  MemberState,
+  MemberTimestamps,
+  NewEvent,
+  Page,
+  PageQuery,
+  UserRecord,
+} from './records.js';
+
+export interface UserPatch {
+  name?: string;
+  displayName?: string | null;
+  imageUrl?: string | null;
+  customData?: Record<string, unknown>;
+}
+
+export interface ConversationPatch {
+  name?: string | null;
+  displayName?: string | null;
+  imageUrl?: string | null;
+  state?: ConversationRecord['state'];
+  customData?: Record<string, unknown>;
+  updated: string;
+}
+
+export interface MemberPatch {
+  state: MemberState;
+  timestamps: MemberTimestamps;
+  invitedBy?: string | null;
+}
+
+export interface EventQuery extends PageQuery {
+  startId?: number | undefined;
+  endId?: number | undefined;
+  type?: string | undefined;
+  excludeDeleted?: boolean | undefined;
+}
+
+/** A conversation seen from one of its members. */
+export interface Membership {
+  conversation: ConversationRecord;
+  member: MemberRecord;
+}
+
+/**
+ * The one persistence interface. Lookups by id are global (ids are UUID-based); the domain checks that what
+ * it found belongs to the caller's application. Uniqueness violations throw the catalogue's conflict errors,
+ * and malformed cursors throw `http:error:validation-fail`.
+ */
+export interface Store {
+  /** Runs `fn` in one transaction; nested calls join the outer one. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  getSetting(key: string): Promise<string | undefined>;
+  putSetting(key: string, value: string): Promise<void>;
+
+  createApplication(app: ApplicationRecord): Promise<ApplicationRecord>;
+  getApplication(id: string): Promise<ApplicationRecord | undefined>;
+  listApplications(page: PageQuery): Promise<Page<ApplicationRecord>>;
+  /** Deletes the application with everything in it. */
+  deleteApplication(id: string): Promise<boolean>;
+
+  createUser(user: UserRecord): Promise<UserRecord>;
+  getUser(id: string): Promise<UserRecord | undefined>;
+  getUserByName(applicationId: string, name: string): Promise<UserRecord | undefined>;
+  listUsers(applicationId: string, page: PageQuery, filter?: { name?: string | undefined }): Promise<Page<UserRecord>>;
+  updateUser(id: string, patch: UserPatch): Promise<UserRecord | undefined>;
+  deleteUser(id: string): Promise<boolean>;
+
+  createConversation(conversation: ConversationRecord): Promise<ConversationRecord>;
+  getConversation(id: string): Promise<ConversationRecord | undefined>;
+  listConversations(applicationId: string, page: PageQuery): Promise<Page<ConversationRecord>>;
+  /** The user's conversations with their member in each, newest membership first when `order` is desc. */
+  listUserConversations(
+    userId: string,
+    page: PageQuery,
+    filter?: { states?: MemberState[] | undefined },
+  ): Promise<Page<Membership>>;
+  updateConversation(id: string, patch: ConversationPatch): Promise<ConversationRecord | undefined>;
+  /** Deletes the conversation with its members and events. */
+  deleteConversation(id: string): Promise<boolean>;
+
+  createMember(member: MemberRecord): Promise<MemberRecord>;
+  getMember(id: string): Promise<MemberRecord | undefined>;
+  getMemberByUser(conversationId: string, userId: string): Promise<MemberRecord | undefined>;
+  listMembers(conversationId: string, page: PageQuery): Promise<Page<MemberRecord>>;
+  /** Every member of the conversation in the given states, unpaginated (for fan-out and `conversation:get`). */
+  membersInStates(conversationId: string, states: MemberState[]): Promise<MemberRecord[]>;
+  updateMember(id: string, patch: MemberPatch): Promise<MemberRecord | undefined>;
+
+  /**
+   * Appends events with the next contiguous ids of the conversation, atomically. An event whose `clientRef`
+   * was already used by the same sender in this conversation is not stored again: the original is returned.
+   */
+  appendEvents(conversationId: string, events: NewEvent[], timestamp: string): Promise<EventRecord[]>;
+  getEvent(conversationId: string, id: number): Promise<EventRecord | undefined>;
+  listEvents(conversationId: string, query: EventQuery): Promise<Page<EventRecord>>;
+  /** Marks the event deleted and empties its body. */
+  markEventDeleted(conversationId: string, id: number, at: string): Promise<EventRecord | undefined>;
+}
