@@ -1,0 +1,100 @@
+import { decodeJwt, decodeProtectedHeader, errors as joseErrors, importSPKI, jwtVerify, type CryptoKey } from 'jose';
+import { ParleyError } from '../../protocol/errors.js';
+import type { Store } from '../../store/store.js';
+import type { Acl } from './acl.js';
+import type { Principal } from './principal.js';
+
+/** Tokens may outlive `exp` (and predate `iat`/`nbf`) by this much, to absorb clock skew. */
+export const CLOCK_LEEWAY_S = 60;
+export const MAX_LIFETIME_S = 24 * 60 * 60;
+/** Lifetime of a token that carries no `exp`, as Vonage documents. */
+export const DEFAULT_LIFETIME_S = 15 * 60;
+
+/**
+ * Verifies Vonage-style application JWTs: RS256 only, signed by the key of the application the token names.
+ * `kid`, `jku` and `x5u` are never consulted: the key always comes from our own store.
+ */
+export class TokenVerifier {
+  private readonly keys = new Map<string, { pem: string; key: Promise<CryptoKey> }>();
+
+  constructor(private readonly store: Store) {}
+
+  async verify(token: string, nowS = Math.floor(Date.now() / 1000)): Promise<Principal> {
+    const applicationId = this.unverifiedApplicationId(token);
+    const application = await this.store.getApplication(applicationId);
+    if (!application) throw new ParleyError('system:error:unknown-application');
+
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, await this.keyFor(application.id, application.publicKey), {
+        algorithms: ['RS256'],
+        clockTolerance: CLOCK_LEEWAY_S,
+        currentDate: new Date(nowS * 1000),
+      }));
+    } catch (e) {
+      throw mapJoseError(e);
+    }
+
+    if (typeof payload.iat !== 'number') throw new ParleyError('system:error:invalid-token', 'The token has no iat');
+    if (payload.iat > nowS + CLOCK_LEEWAY_S) throw new ParleyError('system:error:token-not-yet-valid');
+    const expiresAt = typeof payload.exp === 'number' ? payload.exp : payload.iat + DEFAULT_LIFETIME_S;
+    if (expiresAt - payload.iat > MAX_LIFETIME_S) throw new ParleyError('system:error:token-lifetime');
+    if (expiresAt + CLOCK_LEEWAY_S < nowS) throw new ParleyError('system:error:expired-token');
+
+    const acl = parseAcl(payload.acl);
+    let user = null;
+    if (payload.sub !== undefined) {
+      user = (await this.store.getUserByName(application.id, payload.sub)) ?? null;
+      if (!user) throw new ParleyError('system:error:unknown-user', `No user named "${payload.sub}" in this application`);
+    }
+    return { application, user, acl, expiresAt };
+  }
+
+  private unverifiedApplicationId(token: string): string {
+    let claims;
+    try {
+      decodeProtectedHeader(token);
+      claims = decodeJwt(token);
+    } catch {
+      throw new ParleyError('system:error:invalid-token', 'The token is not a JWT');
+    }
+    if (typeof claims.application_id !== 'string' || claims.application_id === '') {
+      throw new ParleyError('system:error:unknown-application', 'The token has no application_id');
+    }
+    return claims.application_id;
+  }
+
+  private keyFor(applicationId: string, pem: string): Promise<CryptoKey> {
+    const cached = this.keys.get(applicationId);
+    if (cached && cached.pem === pem) return cached.key;
+    const key = importSPKI(pem, 'RS256');
+    key.catch(() => this.keys.delete(applicationId));
+    this.keys.set(applicationId, { pem, key });
+    return key;
+  }
+}
+
+function parseAcl(value: unknown): Acl | null {
+  if (value === undefined) return null;
+  if (typeof value === 'object' && value !== null && 'paths' in value) {
+    const paths = value.paths;
+    if (typeof paths === 'object' && paths !== null && !Array.isArray(paths)) {
+      const entries = Object.entries(paths as Record<string, unknown>);
+      if (entries.every(([, rule]) => typeof rule === 'object' && rule !== null && !Array.isArray(rule))) {
+        return { paths: Object.fromEntries(entries) as Acl['paths'] };
+      }
+    }
+  }
+  throw new ParleyError('system:error:invalid-token', 'The acl claim must be {"paths": {...}}');
+}
+
+function mapJoseError(e: unknown): ParleyError {
+  if (e instanceof joseErrors.JWTExpired) return new ParleyError('system:error:expired-token');
+  if (e instanceof joseErrors.JWTClaimValidationFailed && e.claim === 'nbf') {
+    return new ParleyError('system:error:token-not-yet-valid');
+  }
+  if (e instanceof joseErrors.JOSEAlgNotAllowed) {
+    return new ParleyError('system:error:invalid-token', 'Only RS256 tokens are accepted');
+  }
+  return new ParleyError('system:error:invalid-token');
+}

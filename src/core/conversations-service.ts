@@ -1,0 +1,71 @@
+import { ParleyError } from '../protocol/errors.js';
+import type { ConversationRecord, Page, PageQuery } from '../store/records.js';
+import type { ConversationPatch, Membership, Store } from '../store/store.js';
+import { JOINED, VISIBLE_STATES, type Access } from './access.js';
+import type { Principal } from './auth/principal.js';
+import { nowIso } from './clock.js';
+import { newConversationId } from './ids.js';
+
+export interface NewConversation {
+  name?: string | null | undefined;
+  displayName?: string | null | undefined;
+  imageUrl?: string | null | undefined;
+  customData?: Record<string, unknown> | undefined;
+}
+
+export class ConversationsService {
+  constructor(
+    private readonly store: Store,
+    private readonly access: Access,
+  ) {}
+
+  async create(principal: Principal, input: NewConversation): Promise<ConversationRecord> {
+    const at = nowIso();
+    return this.store.createConversation({
+      id: newConversationId(),
+      applicationId: principal.application.id,
+      name: input.name ?? null,
+      displayName: input.displayName ?? null,
+      imageUrl: input.imageUrl ?? null,
+      state: 'ACTIVE',
+      customData: input.customData ?? {},
+      lastEventId: 0,
+      created: at,
+      updated: at,
+    });
+  }
+
+  /** Users see conversations they are joined to or invited into. */
+  async get(principal: Principal, id: string): Promise<ConversationRecord> {
+    const conversation = await this.access.conversation(principal, id);
+    await this.access.self(principal, id, VISIBLE_STATES);
+    return conversation;
+  }
+
+  /** The application's conversations, or for a user the ones they are joined to or invited into. */
+  async list(principal: Principal, page: PageQuery): Promise<Page<ConversationRecord>> {
+    if (!principal.user) return this.store.listConversations(principal.application.id, page);
+    const result = await this.store.listUserConversations(principal.user.id, page, { states: VISIBLE_STATES });
+    return { ...result, items: result.items.map((m) => m.conversation) };
+  }
+
+  async listForUser(principal: Principal, userId: string, page: PageQuery): Promise<Page<Membership>> {
+    this.access.requireSelfOrApplication(principal, userId);
+    await this.access.user(principal, userId);
+    return this.store.listUserConversations(userId, page, { states: VISIBLE_STATES });
+  }
+
+  async update(principal: Principal, id: string, patch: Omit<ConversationPatch, 'updated'>): Promise<ConversationRecord> {
+    await this.access.conversation(principal, id);
+    await this.access.self(principal, id, JOINED);
+    const updated = await this.store.updateConversation(id, { ...patch, updated: nowIso() });
+    if (!updated) throw new ParleyError('conversation:error:not-found');
+    return updated;
+  }
+
+  async delete(principal: Principal, id: string): Promise<void> {
+    await this.access.conversation(principal, id);
+    await this.access.self(principal, id, JOINED);
+    await this.store.deleteConversation(id);
+  }
+}

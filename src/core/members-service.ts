@@ -1,0 +1,200 @@
+import { ParleyError } from '../protocol/errors.js';
+import type {
+  ConversationRecord,
+  EventRecord,
+  MemberRecord,
+  MemberState,
+  Page,
+  PageQuery,
+  UserRecord,
+} from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { VISIBLE_STATES, type Access } from './access.js';
+import type { Principal } from './auth/principal.js';
+import { nowIso } from './clock.js';
+import type { EventSink } from './event-sink.js';
+import { newMemberId } from './ids.js';
+import type { MemberView } from './views.js';
+
+export interface NewMember {
+  user: { id?: string | undefined; name?: string | undefined };
+  state: 'JOINED' | 'INVITED';
+  channel?: MemberRecord['channel'] | undefined;
+}
+
+const EVENT_FOR_STATE = { JOINED: 'member:joined', INVITED: 'member:invited', LEFT: 'member:left' } as const;
+const STAMP_FOR_STATE = { JOINED: 'joined', INVITED: 'invited', LEFT: 'left' } as const;
+
+/** Which state changes a member may make: leave from anywhere active, (re)join from an invitation or after leaving. */
+const TRANSITIONS: Record<MemberState, readonly MemberState[]> = {
+  INVITED: ['JOINED', 'LEFT'],
+  JOINED: ['LEFT'],
+  LEFT: ['JOINED', 'INVITED'],
+};
+
+export class MembersService {
+  constructor(
+    private readonly store: Store,
+    private readonly access: Access,
+    private readonly sink: EventSink,
+  ) {}
+
+  /**
+   * Adds a user to a conversation as joined or invited. Users may join themselves and invite others while
+   * joined; a user who left before keeps their member id when they come back.
+   */
+  async create(principal: Principal, conversationId: string, input: NewMember): Promise<MemberView> {
+    const conversation = await this.access.conversation(principal, conversationId);
+    const user = await this.resolveUser(principal, input.user);
+    const acting = principal.user;
+    let invitedBy: string | null = null;
+    if (acting && acting.id !== user.id) {
+      await this.access.self(principal, conversationId, ['JOINED']);
+      if (input.state !== 'INVITED') {
+        throw new ParleyError('system:error:forbidden', 'Users may invite others but not join them');
+      }
+      invitedBy = acting.name;
+    }
+
+    const at = nowIso();
+    const { view, events } = await this.store.transaction(async (tx) => {
+      const existing = await tx.getMemberByUser(conversation.id, user.id);
+      let member: MemberRecord;
+      if (!existing) {
+        member = await tx.createMember({
+          id: newMemberId(),
+          conversationId: conversation.id,
+          userId: user.id,
+          state: input.state,
+          timestamps: { [STAMP_FOR_STATE[input.state]]: at },
+          channel: input.channel ?? { type: 'app' },
+          invitedBy,
+          created: at,
+        });
+      } else {
+        if (existing.state === 'JOINED' || existing.state === input.state) {
+          throw new ParleyError('member:error:already-member', `${user.name} is already ${existing.state.toLowerCase()}`);
+        }
+        member = await this.moveTo(tx, existing, input.state, at, invitedBy ?? existing.invitedBy);
+      }
+      const events = await this.appendStateEvent(tx, conversation, member, user, at);
+      return { view: { member, user }, events };
+    });
+    this.sink.publish(conversation.id, events);
+    return view;
+  }
+
+  /** A member by id, or the caller's own with the id `me`. */
+  async get(principal: Principal, conversationId: string, memberId: string): Promise<MemberView> {
+    await this.access.conversation(principal, conversationId);
+    if (memberId === 'me') {
+      if (!principal.user) throw new ParleyError('member:error:not-found', 'An application token has no member');
+      const me = await this.store.getMemberByUser(conversationId, principal.user.id);
+      if (!me) throw new ParleyError('conversation:error:not-member');
+      return { member: me, user: principal.user };
+    }
+    await this.access.self(principal, conversationId, VISIBLE_STATES);
+    const member = await this.store.getMember(memberId);
+    if (!member || member.conversationId !== conversationId) throw new ParleyError('member:error:not-found');
+    return this.view(member);
+  }
+
+  async list(principal: Principal, conversationId: string, page: PageQuery): Promise<Page<MemberView>> {
+    await this.access.conversation(principal, conversationId);
+    await this.access.self(principal, conversationId, VISIBLE_STATES);
+    const result = await this.store.listMembers(conversationId, page);
+    const items = await Promise.all(result.items.map((m) => this.view(m)));
+    return result.next === undefined ? { items } : { items, next: result.next };
+  }
+
+  /** Moves a member to JOINED or LEFT; users may only move their own member. */
+  async update(principal: Principal, conversationId: string, memberId: string, state: MemberState): Promise<MemberView> {
+    const conversation = await this.access.conversation(principal, conversationId);
+    const member = await this.store.getMember(memberId);
+    if (!member || member.conversationId !== conversationId) throw new ParleyError('member:error:not-found');
+    if (principal.user && principal.user.id !== member.userId) {
+      throw new ParleyError('system:error:forbidden', 'Users may only change their own member');
+    }
+    const view = await this.view(member);
+    const at = nowIso();
+    const { updated, events } = await this.store.transaction(async (tx) => {
+      const current = await tx.getMember(memberId);
+      if (!current) throw new ParleyError('member:error:not-found');
+      const updated = await this.moveTo(tx, current, state, at, current.invitedBy);
+      return { updated, events: await this.appendStateEvent(tx, conversation, updated, view.user, at) };
+    });
+    this.sink.publish(conversation.id, events);
+    return { member: updated, user: view.user };
+  }
+
+  /** Marks every active membership of the user LEFT, announcing it in each conversation. */
+  async leaveAll(user: UserRecord): Promise<void> {
+    for (;;) {
+      const page = await this.store.listUserConversations(user.id, { limit: 100, order: 'asc' }, { states: VISIBLE_STATES });
+      if (page.items.length === 0) return;
+      for (const { conversation, member } of page.items) {
+        const at = nowIso();
+        const events = await this.store.transaction(async (tx) => {
+          const left = await this.moveTo(tx, member, 'LEFT', at, member.invitedBy);
+          return this.appendStateEvent(tx, conversation, left, user, at);
+        });
+        this.sink.publish(conversation.id, events);
+      }
+    }
+  }
+
+  async view(member: MemberRecord): Promise<MemberView> {
+    const user = await this.store.getUser(member.userId);
+    if (!user) throw new ParleyError('user:error:not-found', `The user of member ${member.id} no longer exists`);
+    return { member, user };
+  }
+
+  private async resolveUser(principal: Principal, ref: NewMember['user']): Promise<UserRecord> {
+    if (ref.id !== undefined) return this.access.user(principal, ref.id);
+    if (ref.name !== undefined) {
+      const user = await this.store.getUserByName(principal.application.id, ref.name);
+      if (!user) throw new ParleyError('user:error:not-found', `No user named "${ref.name}"`);
+      return user;
+    }
+    throw new ParleyError('http:error:validation-fail', 'Name the user by user.id or user.name', {
+      invalid_parameters: [{ name: 'user', reason: 'required' }],
+    });
+  }
+
+  private async moveTo(
+    tx: Store,
+    member: MemberRecord,
+    state: MemberState,
+    at: string,
+    invitedBy: string | null,
+  ): Promise<MemberRecord> {
+    if (!TRANSITIONS[member.state].includes(state)) {
+      throw new ParleyError('member:error:invalid-state', `A ${member.state} member cannot become ${state}`);
+    }
+    const updated = await tx.updateMember(member.id, {
+      state,
+      timestamps: { ...member.timestamps, [STAMP_FOR_STATE[state]]: at },
+      invitedBy,
+    });
+    if (!updated) throw new ParleyError('member:error:not-found');
+    return updated;
+  }
+
+  private appendStateEvent(
+    tx: Store,
+    conversation: ConversationRecord,
+    member: MemberRecord,
+    user: UserRecord,
+    at: string,
+  ): Promise<EventRecord[]> {
+    const body: Record<string, unknown> = {
+      user: { id: user.id, user_id: user.id, name: user.name, display_name: user.displayName },
+      channel: member.channel,
+      state: member.state,
+      timestamp: member.timestamps,
+      member_id: member.id,
+    };
+    if (member.invitedBy) body.invited_by = member.invitedBy;
+    return tx.appendEvents(conversation.id, [{ type: EVENT_FOR_STATE[member.state], from: member.id, body }], at);
+  }
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/** Everything `parley serve` can be told, by flag or `PARLEY_*` environment variable (flags win). */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  apiKey?: string | undefined;
+  apiSecret?: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Largest REST request body, bytes. */
+  bodyLimit: number;
+  demo: boolean;
+}
+
+export const serverConfigSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(3000),
+  host: z.string().min(1).default('localhost'),
+  dataDir: z.string().min(1).default('./data'),
+  apiKey: z.string().min(1).optional(),
+  apiSecret: z.string().min(8, 'PARLEY_API_SECRET must be at least 8 characters').optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  bodyLimit: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+  demo: z
+    .union([z.boolean(), z.enum(['1', 'true', '0', 'false', ''])])
+    .transform((v) => v === true || v === '1' || v === 'true')
+    .default(false),
+});
+
+/** The environment variable behind each setting. */
+export const ENV_NAMES: Record<keyof ServerConfig, string> = {
+  port: 'PARLEY_PORT',
+  host: 'PARLEY_HOST',
+  dataDir: 'PARLEY_DATA',
+  apiKey: 'PARLEY_API_KEY',
+  apiSecret: 'PARLEY_API_SECRET',
+  logLevel: 'PARLEY_LOG_LEVEL',
+  bodyLimit: 'PARLEY_BODY_LIMIT',
+  demo: 'PARLEY_DEMO',
+};
+
+/** Merges flags over environment variables; throws a one-line message naming the bad setting. */
+export function resolveServerConfig(
+  flags: Partial<Record<keyof ServerConfig, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
+): ServerConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, envName] of Object.entries(ENV_NAMES)) {
+    const value = flags[key as keyof ServerConfig] ?? env[envName];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = serverConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue?.path[0] ?? '');
+    const envName = ENV_NAMES[key as keyof ServerConfig] ?? key;
+    throw new Error(`invalid setting ${key} (${envName}): ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}

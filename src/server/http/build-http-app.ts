@@ -1,0 +1,75 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Domain } from '../../core/domain.js';
+import { ParleyError } from '../../protocol/errors.js';
+import { bearerAuth } from './authenticate.js';
+import { installErrorBoundary } from './error-boundary.js';
+import { applicationsRoutes } from './routes/applications-routes.js';
+import { conversationsRoutes } from './routes/conversations-routes.js';
+import { eventsRoutes } from './routes/events-routes.js';
+import { membersRoutes } from './routes/members-routes.js';
+import { usersRoutes } from './routes/users-routes.js';
+
+export interface HttpOptions {
+  logger: FastifyBaseLogger;
+  /** Largest accepted request body, in bytes. */
+  bodyLimit: number;
+}
+
+/** The Fastify app: health, the account-level `/v2` API and the Conversation API `/v1`. */
+export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimit,
+    trustProxy: false,
+    // One structured line per request (our onResponse hook) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  installErrorBoundary(app);
+  acceptEmptyJsonBodies(app);
+
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      { method: request.method, url: request.url.split('?', 1)[0], status: reply.statusCode, ms: reply.elapsedTime },
+      'request',
+    );
+    done();
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    try {
+      await domain.store.ping();
+    } catch {
+      throw new ParleyError('system:error:unavailable', 'The store is unreachable');
+    }
+    return reply.send({ status: 'ok' });
+  });
+
+  void app.register(async (scope) => {
+    applicationsRoutes(scope, domain);
+  });
+
+  void app.register(async (scope) => {
+    scope.decorateRequest('principal', null);
+    scope.addHook('preHandler', bearerAuth(domain.tokens));
+    usersRoutes(scope, domain);
+    conversationsRoutes(scope, domain);
+    membersRoutes(scope, domain);
+    eventsRoutes(scope, domain);
+  });
+
+  return app;
+}
+
+/** Clients send `content-type: application/json` on bodiless DELETEs; an empty JSON body means no body. */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body.toString().trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parse(request, body.toString(), done);
+  });
+}

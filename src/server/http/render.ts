@@ -1,0 +1,97 @@
+import type { EventView, MemberView } from '../../core/views.js';
+import type {
+  ApplicationBody,
+  ConversationBody,
+  EmbeddedUser,
+  EventBody,
+  Links,
+  MemberBody,
+  UserBody,
+} from '../../protocol/rest.js';
+import type { ApplicationRecord, ConversationRecord, UserRecord } from '../../store/records.js';
+
+/** Records to Vonage-shaped JSON. `base` is the server's absolute origin, for `_links`. */
+
+const link = (base: string, path: string): Links => ({ self: { href: `${base}${path}` } });
+
+export function renderUser(base: string, user: UserRecord): UserBody {
+  return {
+    id: user.id,
+    name: user.name,
+    display_name: user.displayName,
+    image_url: user.imageUrl,
+    properties: { custom_data: user.customData },
+    channels: {},
+    _links: link(base, `/v1/users/${user.id}`),
+  };
+}
+
+export function renderConversation(base: string, c: ConversationRecord): ConversationBody {
+  return {
+    id: c.id,
+    name: c.name,
+    display_name: c.displayName,
+    image_url: c.imageUrl,
+    state: c.state,
+    sequence_number: c.lastEventId,
+    timestamp: { created: c.created, updated: c.updated },
+    properties: { custom_data: c.customData },
+    _links: link(base, `/v1/conversations/${c.id}`),
+  };
+}
+
+export const embeddedUser = (user: UserRecord): EmbeddedUser => ({
+  id: user.id,
+  name: user.name,
+  display_name: user.displayName,
+});
+
+export function renderMember(base: string, { member, user }: MemberView): MemberBody {
+  const body: MemberBody = {
+    id: member.id,
+    conversation_id: member.conversationId,
+    state: member.state,
+    timestamp: member.timestamps,
+    channel: member.channel,
+    initiator: member.invitedBy
+      ? { invited: { is_system: false } }
+      : { joined: { is_system: false, user_id: user.id, member_id: member.id } },
+    media: {},
+    _embedded: { user: embeddedUser(user) },
+    _links: link(base, `/v1/conversations/${member.conversationId}/members/${member.id}`),
+  };
+  if (member.invitedBy) body.invited_by = member.invitedBy;
+  return body;
+}
+
+export function renderEvent(base: string, { event, fromUser }: EventView): EventBody {
+  const body: EventBody = {
+    id: event.id,
+    type: event.type,
+    from: event.from,
+    body: event.body,
+    timestamp: event.timestamp,
+    _links: link(base, `/v1/conversations/${event.conversationId}/events/${event.id}`),
+  };
+  if (event.deleted) body.deleted = event.deleted;
+  if (event.from) {
+    body._embedded = { from_member: { id: event.from } };
+    if (fromUser) body._embedded.from_user = embeddedUser(fromUser);
+  }
+  return body;
+}
+
+export function renderApplication(base: string, app: ApplicationRecord, privateKey?: string): ApplicationBody {
+  const body: ApplicationBody = {
+    id: app.id,
+    name: app.name,
+    type: app.type,
+    keys: privateKey === undefined ? { public_key: app.publicKey } : { public_key: app.publicKey, private_key: privateKey },
+    capabilities: {
+      rtc: { webhooks: app.eventUrl ? { event_url: { address: app.eventUrl, http_method: 'POST' } } : {} },
+    },
+    _links: link(base, `/v2/applications/${app.id}`),
+  };
+  if (app.answerUrl) body.capabilities.voice = { webhooks: { answer_url: { address: app.answerUrl, http_method: 'GET' } } };
+  return body;
+}

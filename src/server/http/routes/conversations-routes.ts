@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import type { Domain } from '../../../core/domain.js';
+import { principalOf } from '../authenticate.js';
+import { pageLinks, pageQuery, requestUrl } from '../pagination.js';
+import { renderConversation } from '../render.js';
+import { conversationPatchSchema, newConversationSchema } from '../schemas.js';
+import { validate } from '../validate.js';
+import { idParams } from './params.js';
+
+export function conversationsRoutes(app: FastifyInstance, domain: Domain): void {
+  app.post('/v1/conversations', async (request, reply) => {
+    const input = validate(newConversationSchema, request.body ?? {});
+    const conversation = await domain.conversations.create(principalOf(request), {
+      name: input.name,
+      displayName: input.display_name,
+      imageUrl: input.image_url,
+      customData: input.properties?.custom_data,
+    });
+    return reply.status(201).send(renderConversation(requestUrl(request).origin, conversation));
+  });
+
+  app.get('/v1/conversations', async (request) => {
+    const page = pageQuery(request);
+    const result = await domain.conversations.list(principalOf(request), page);
+    const origin = requestUrl(request).origin;
+    return {
+      page_size: page.limit,
+      _embedded: { conversations: result.items.map((c) => renderConversation(origin, c)) },
+      _links: pageLinks(request, result.next),
+    };
+  });
+
+  app.get('/v1/conversations/:id', async (request) => {
+    const { id } = idParams(request);
+    const conversation = await domain.conversations.get(principalOf(request), id);
+    return renderConversation(requestUrl(request).origin, conversation);
+  });
+
+  app.put('/v1/conversations/:id', async (request) => {
+    const { id } = idParams(request);
+    const input = validate(conversationPatchSchema, request.body ?? {});
+    const conversation = await domain.conversations.update(principalOf(request), id, {
+      ...(input.name !== undefined && { name: input.name }),
+      ...(input.display_name !== undefined && { displayName: input.display_name }),
+      ...(input.image_url !== undefined && { imageUrl: input.image_url }),
+      ...(input.properties?.custom_data !== undefined && { customData: input.properties.custom_data }),
+    });
+    return renderConversation(requestUrl(request).origin, conversation);
+  });
+
+  app.delete('/v1/conversations/:id', async (request, reply) => {
+    const { id } = idParams(request);
+    await domain.conversations.delete(principalOf(request), id);
+    return reply.status(204).send();
+  });
+}

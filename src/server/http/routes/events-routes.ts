@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Domain } from '../../../core/domain.js';
+import { principalOf } from '../authenticate.js';
+import { pageLinks, pageQuery, requestUrl } from '../pagination.js';
+import { renderEvent } from '../render.js';
+import { eventIdSchema, newEventSchema } from '../schemas.js';
+import { validate } from '../validate.js';
+import { conversationParams, eventParams } from './params.js';
+
+const eventFilters = z
+  .object({
+    start_id: eventIdSchema.optional(),
+    end_id: eventIdSchema.optional(),
+    event_type: z.string().max(100).optional(),
+    exclude_deleted_events: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+  })
+  .loose();
+
+export function eventsRoutes(app: FastifyInstance, domain: Domain): void {
+  app.post('/v1/conversations/:cid/events', async (request, reply) => {
+    const { cid } = conversationParams(request);
+    const input = validate(newEventSchema, request.body);
+    const view = await domain.events.create(principalOf(request), cid, {
+      type: input.type,
+      from: input.from,
+      body: input.body,
+      clientRef: input.client_ref,
+    });
+    return reply.status(201).send(renderEvent(requestUrl(request).origin, view));
+  });
+
+  app.get('/v1/conversations/:cid/events', async (request) => {
+    const { cid } = conversationParams(request);
+    const page = pageQuery(request);
+    const filters = validate(eventFilters, request.query, 'query');
+    const result = await domain.events.list(principalOf(request), cid, {
+      ...page,
+      startId: filters.start_id,
+      endId: filters.end_id,
+      type: filters.event_type,
+      excludeDeleted: filters.exclude_deleted_events,
+    });
+    const origin = requestUrl(request).origin;
+    return {
+      page_size: page.limit,
+      _embedded: result.items.map((e) => renderEvent(origin, e)),
+      _links: pageLinks(request, result.next),
+    };
+  });
+
+  app.get('/v1/conversations/:cid/events/:eid', async (request) => {
+    const { cid, eid } = eventParams(request);
+    return renderEvent(requestUrl(request).origin, await domain.events.get(principalOf(request), cid, eid));
+  });
+
+  app.delete('/v1/conversations/:cid/events/:eid', async (request, reply) => {
+    const { cid, eid } = eventParams(request);
+    await domain.events.delete(principalOf(request), cid, eid);
+    return reply.status(204).send();
+  });
+}

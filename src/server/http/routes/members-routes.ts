@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import type { Domain } from '../../../core/domain.js';
+import { principalOf } from '../authenticate.js';
+import { pageLinks, pageQuery, requestUrl } from '../pagination.js';
+import { renderMember } from '../render.js';
+import { memberPatchSchema, newMemberSchema } from '../schemas.js';
+import { validate } from '../validate.js';
+import { conversationParams, memberParams } from './params.js';
+
+export function membersRoutes(app: FastifyInstance, domain: Domain): void {
+  app.post('/v1/conversations/:cid/members', async (request, reply) => {
+    const { cid } = conversationParams(request);
+    const input = validate(newMemberSchema, request.body);
+    const view = await domain.members.create(principalOf(request), cid, {
+      user: { id: input.user.id, name: input.user.name },
+      state: input.state,
+      channel: input.channel,
+    });
+    return reply.status(201).send(renderMember(requestUrl(request).origin, view));
+  });
+
+  app.get('/v1/conversations/:cid/members', async (request) => {
+    const { cid } = conversationParams(request);
+    const page = pageQuery(request);
+    const result = await domain.members.list(principalOf(request), cid, page);
+    const origin = requestUrl(request).origin;
+    return {
+      page_size: page.limit,
+      _embedded: { members: result.items.map((m) => renderMember(origin, m)) },
+      _links: pageLinks(request, result.next),
+    };
+  });
+
+  app.get('/v1/conversations/:cid/members/:mid', async (request) => {
+    const { cid, mid } = memberParams(request);
+    return renderMember(requestUrl(request).origin, await domain.members.get(principalOf(request), cid, mid));
+  });
+
+  app.patch('/v1/conversations/:cid/members/:mid', async (request) => {
+    const { cid, mid } = memberParams(request);
+    const { state } = validate(memberPatchSchema, request.body);
+    const principal = principalOf(request);
+    const memberId = mid === 'me' ? (await domain.members.get(principal, cid, 'me')).member.id : mid;
+    return renderMember(requestUrl(request).origin, await domain.members.update(principal, cid, memberId, state));
+  });
+}

@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Domain } from '../../../core/domain.js';
+import { principalOf } from '../authenticate.js';
+import { pageLinks, pageQuery, requestUrl } from '../pagination.js';
+import { renderConversation, renderUser } from '../render.js';
+import { newUserSchema, userPatchSchema } from '../schemas.js';
+import { validate } from '../validate.js';
+import { idParams } from './params.js';
+
+export function usersRoutes(app: FastifyInstance, domain: Domain): void {
+  app.post('/v1/users', async (request, reply) => {
+    const input = validate(newUserSchema, request.body);
+    const user = await domain.users.create(principalOf(request), {
+      name: input.name,
+      displayName: input.display_name,
+      imageUrl: input.image_url,
+      customData: input.properties?.custom_data,
+    });
+    return reply.status(201).send(renderUser(requestUrl(request).origin, user));
+  });
+
+  app.get('/v1/users', async (request) => {
+    const page = pageQuery(request);
+    const { name } = validate(z.object({ name: z.string().max(200).optional() }).loose(), request.query, 'query');
+    const result = await domain.users.list(principalOf(request), page, name);
+    const origin = requestUrl(request).origin;
+    return {
+      page_size: page.limit,
+      _embedded: { users: result.items.map((u) => renderUser(origin, u)) },
+      _links: pageLinks(request, result.next),
+    };
+  });
+
+  app.get('/v1/users/:id', async (request) => {
+    const { id } = idParams(request);
+    return renderUser(requestUrl(request).origin, await domain.users.get(principalOf(request), id));
+  });
+
+  app.patch('/v1/users/:id', async (request) => {
+    const { id } = idParams(request);
+    const input = validate(userPatchSchema, request.body ?? {});
+    const user = await domain.users.update(principalOf(request), id, {
+      ...(input.name !== undefined && { name: input.name }),
+      ...(input.display_name !== undefined && { displayName: input.display_name }),
+      ...(input.image_url !== undefined && { imageUrl: input.image_url }),
+      ...(input.properties?.custom_data !== undefined && { customData: input.properties.custom_data }),
+    });
+    return renderUser(requestUrl(request).origin, user);
+  });
+
+  app.delete('/v1/users/:id', async (request, reply) => {
+    const { id } = idParams(request);
+    await domain.users.delete(principalOf(request), id);
+    return reply.status(204).send();
+  });
+
+  app.get('/v1/users/:id/conversations', async (request) => {
+    const { id } = idParams(request);
+    const page = pageQuery(request);
+    const result = await domain.conversations.listForUser(principalOf(request), id, page);
+    const origin = requestUrl(request).origin;
+    return {
+      page_size: page.limit,
+      _embedded: {
+        conversations: result.items.map(({ conversation, member }) => ({
+          ...renderConversation(origin, conversation),
+          _embedded: { member: { id: member.id, state: member.state } },
+        })),
+      },
+      _links: pageLinks(request, result.next),
+    };
+  });
+}

@@ -1,0 +1,57 @@
+import { join, resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { createDomain, type Domain } from '../core/domain.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { ServerConfig } from './config.js';
+import { buildHttpApp } from './http/build-http-app.js';
+
+export interface ParleyServer {
+  /** Base URL clients use, e.g. `http://localhost:3000`. */
+  url: string;
+  port: number;
+  domain: Domain;
+  logger: Logger;
+  /** Set when the API secret was generated on this start: shown once, then only its hash is kept. */
+  generatedSecret?: string;
+  apiKey: string;
+  /** Stops accepting work, finishes in-flight requests, and closes the store. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export function createLogger(level: ServerConfig['logLevel']): Logger {
+  return pino({
+    level,
+    redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.token', '*.apiSecret'], censor: '[redacted]' },
+  });
+}
+
+/** The composition root: picks the store, wires the domain and the transports, and listens. */
+export async function startParley(config: ServerConfig, logger = createLogger(config.logLevel)): Promise<ParleyServer> {
+  const store = await openSqliteStore({ file: join(resolve(config.dataDir), 'parley.db') });
+  const domain = createDomain(store);
+  const { apiKey, generatedSecret } = await domain.credentials.provision({
+    apiKey: config.apiKey,
+    apiSecret: config.apiSecret,
+  });
+  const app = buildHttpApp(domain, { logger, bodyLimit: config.bodyLimit });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await store.close();
+    })());
+  const server: ParleyServer = { url, port, domain, logger, apiKey, close };
+  if (generatedSecret !== undefined) server.generatedSecret = generatedSecret;
+  return server;
+}

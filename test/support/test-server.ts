@@ -1,0 +1,104 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT, importPKCS8 } from 'jose';
+import { startParley, type ParleyServer } from '../../src/server/parley-server.js';
+import { resolveServerConfig, type ServerConfig } from '../../src/server/config.js';
+
+export const API_KEY = 'testkey';
+export const API_SECRET = 'test-secret-123';
+
+export const TUTORIAL_ACL = {
+  paths: {
+    '/v1/users/**': {},
+    '/v1/conversations/**': {},
+    '/v1/sessions/**': {},
+    '/v1/devices/**': {},
+    '/v1/image/**': {},
+    '/v3/media/**': {},
+    '/v1/applications/**': {},
+    '/v1/push/**': {},
+    '/v1/knocking/**': {},
+  },
+};
+
+export interface TestApp {
+  id: string;
+  privateKey: string;
+  publicKey: string;
+}
+
+export interface TestServer extends ParleyServer {
+  dataDir: string;
+  /** Creates an application through the /v2 API with a fresh key pair. */
+  createApp(name?: string): Promise<TestApp>;
+  /** Calls the API; `token` adds a bearer header, a `basic` flag the API key. */
+  call(method: string, path: string, options?: { token?: string; body?: unknown; basic?: boolean }): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'parley-test-'));
+  const config = {
+    ...resolveServerConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }, {}),
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    ...overrides,
+  };
+  const server = await startParley(config);
+  const basic = `Basic ${Buffer.from(`${API_KEY}:${API_SECRET}`).toString('base64')}`;
+
+  const call: TestServer['call'] = (method, path, options = {}) => {
+    const headers: Record<string, string> = {};
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.basic) headers.authorization = basic;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    return fetch(`${server.url}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  };
+
+  const createApp = async (name = 'Test App'): Promise<TestApp> => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const res = await call('POST', '/v2/applications', {
+      basic: true,
+      body: { name, type: 'rtc', keys: { public_key: publicKey } },
+    });
+    if (res.status !== 201) throw new Error(`createApp: ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { id: string };
+    return { id: body.id, privateKey, publicKey };
+  };
+
+  return Object.assign(server, {
+    dataDir,
+    call,
+    createApp,
+    stop: async () => {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** Signs a token the way the tutorial's CLI and @vonage/jwt do; `claims` override or add (undefined removes). */
+export async function signToken(app: TestApp, claims: Record<string, unknown> = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const payload: Record<string, unknown> = { application_id: app.id, iat: now, jti: randomUUID(), exp: now + 3600 };
+  for (const [k, v] of Object.entries(claims)) {
+    if (v === undefined) delete payload[k];
+    else payload[k] = v;
+  }
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+    .sign(await importPKCS8(app.privateKey, 'RS256'));
+}
+
+export const appToken = (app: TestApp) => signToken(app);
+export const userToken = (app: TestApp, name: string) => signToken(app, { sub: name, acl: TUTORIAL_ACL });
