@@ -1,7 +1,14 @@
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT, importPKCS8 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appToken, signToken, startTestServer, userToken, type TestApp, type TestServer } from './support/test-server.js';
+import {
+  appToken,
+  signToken,
+  startTestServer,
+  userToken,
+  type TestApp,
+  type TestServer,
+} from './support/test-server.js';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
@@ -20,13 +27,20 @@ describe('JWT authentication on /v1', () => {
     for (const name of ['John', 'Kevin']) {
       await server.call('POST', '/v1/users', { token: admin, body: { name } });
     }
-    const conv = await (await server.call('POST', '/v1/conversations', { token: admin, body: { display_name: 'Old School Chat' } })).json();
+    const conv = await (
+      await server.call('POST', '/v1/conversations', {
+        token: admin,
+        body: { display_name: 'Old School Chat' },
+      })
+    ).json();
     conversationId = conv.id;
     await server.call('POST', `/v1/conversations/${conversationId}/members`, {
       token: admin,
       body: { user: { name: 'John' }, state: 'joined', channel: { type: 'app' } },
     });
-    const otherConv = await (await server.call('POST', '/v1/conversations', { token: await appToken(other), body: {} })).json();
+    const otherConv = await (
+      await server.call('POST', '/v1/conversations', { token: await appToken(other), body: {} })
+    ).json();
     otherConversationId = otherConv.id;
   });
 
@@ -43,7 +57,9 @@ describe('JWT authentication on /v1', () => {
   };
 
   it('accepts the tutorial user token for a conversation the user is in', async () => {
-    const res = await server.call('GET', `/v1/conversations/${conversationId}`, { token: await userToken(app, 'John') });
+    const res = await server.call('GET', `/v1/conversations/${conversationId}`, {
+      token: await userToken(app, 'John'),
+    });
     expect(res.status).toBe(200);
     expect((await res.json()).display_name).toBe('Old School Chat');
   });
@@ -52,7 +68,11 @@ describe('JWT authentication on /v1', () => {
     expectRefusal(undefined, '/v1/users', 401, 'system:error:missing-token'));
 
   it('refuses a token signed by another key', async () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const forged = await signToken({ ...app, privateKey });
     await expectRefusal(forged, '/v1/users', 401, 'system:error:invalid-token');
   });
@@ -72,32 +92,64 @@ describe('JWT authentication on /v1', () => {
 
   it('refuses an expired token, beyond the leeway', async () => {
     const now = Math.floor(Date.now() / 1000);
-    await expectRefusal(await signToken(app, { iat: now - 600, exp: now - 120 }), '/v1/users', 401, 'system:error:expired-token');
+    await expectRefusal(
+      await signToken(app, { iat: now - 600, exp: now - 120 }),
+      '/v1/users',
+      401,
+      'system:error:expired-token',
+    );
   });
 
   it('accepts a token that expired within the 60 s leeway', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const res = await server.call('GET', '/v1/users', { token: await signToken(app, { iat: now - 600, exp: now - 30 }) });
+    const res = await server.call('GET', '/v1/users', {
+      token: await signToken(app, { iat: now - 600, exp: now - 30 }),
+    });
     expect(res.status).toBe(200);
   });
 
   it('refuses a token that is not valid yet', async () => {
     const now = Math.floor(Date.now() / 1000);
-    await expectRefusal(await signToken(app, { nbf: now + 600 }), '/v1/users', 401, 'system:error:token-not-yet-valid');
-    await expectRefusal(await signToken(app, { iat: now + 600, exp: now + 1200 }), '/v1/users', 401, 'system:error:token-not-yet-valid');
+    await expectRefusal(
+      await signToken(app, { nbf: now + 600 }),
+      '/v1/users',
+      401,
+      'system:error:token-not-yet-valid',
+    );
+    await expectRefusal(
+      await signToken(app, { iat: now + 600, exp: now + 1200 }),
+      '/v1/users',
+      401,
+      'system:error:token-not-yet-valid',
+    );
   });
 
   it('refuses a token living longer than 24 hours', async () => {
     const now = Math.floor(Date.now() / 1000);
-    await expectRefusal(await signToken(app, { exp: now + 86_400 + 120 }), '/v1/users', 401, 'system:error:token-lifetime');
+    await expectRefusal(
+      await signToken(app, { exp: now + 86_400 + 120 }),
+      '/v1/users',
+      401,
+      'system:error:token-lifetime',
+    );
   });
 
   it('refuses a token naming an unknown application', async () => {
-    await expectRefusal(await signToken(app, { application_id: randomUUID() }), '/v1/users', 401, 'system:error:unknown-application');
+    await expectRefusal(
+      await signToken(app, { application_id: randomUUID() }),
+      '/v1/users',
+      401,
+      'system:error:unknown-application',
+    );
   });
 
   it('refuses a token whose sub names no user', async () => {
-    await expectRefusal(await signToken(app, { sub: 'Nobody' }), '/v1/users/x', 401, 'system:error:unknown-user');
+    await expectRefusal(
+      await signToken(app, { sub: 'Nobody' }),
+      '/v1/users/x',
+      401,
+      'system:error:unknown-user',
+    );
   });
 
   it("refuses a path outside the token's ACL", async () => {
@@ -111,11 +163,21 @@ describe('JWT authentication on /v1', () => {
   });
 
   it('refuses a user reading a conversation they are not in', async () => {
-    await expectRefusal(await userToken(app, 'Kevin'), `/v1/conversations/${conversationId}`, 403, 'conversation:error:not-member');
+    await expectRefusal(
+      await userToken(app, 'Kevin'),
+      `/v1/conversations/${conversationId}`,
+      403,
+      'conversation:error:not-member',
+    );
   });
 
   it("refuses one application's token on another's data", async () => {
-    await expectRefusal(await appToken(app), `/v1/conversations/${otherConversationId}`, 403, 'system:error:cross-application');
+    await expectRefusal(
+      await appToken(app),
+      `/v1/conversations/${otherConversationId}`,
+      403,
+      'system:error:cross-application',
+    );
   });
 
   it('refuses users acting as the application', async () => {
@@ -126,7 +188,13 @@ describe('JWT authentication on /v1', () => {
     const key = await importPKCS8(app.privateKey, 'RS256');
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ application_id: app.id, iat: now, exp: now + 60 })
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'other', jku: 'http://127.0.0.1:1/jwks', x5u: 'http://127.0.0.1:1/x5u' })
+      .setProtectedHeader({
+        alg: 'RS256',
+        typ: 'JWT',
+        kid: 'other',
+        jku: 'http://127.0.0.1:1/jwks',
+        x5u: 'http://127.0.0.1:1/x5u',
+      })
       .sign(key);
     expect((await server.call('GET', '/v1/users', { token })).status).toBe(200);
   });

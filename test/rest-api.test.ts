@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appToken, startTestServer, userToken, type TestApp, type TestServer } from './support/test-server.js';
+import {
+  appToken,
+  startTestServer,
+  userToken,
+  type TestApp,
+  type TestServer,
+} from './support/test-server.js';
 
 describe('the Conversation API v1', () => {
   let server: TestServer;
@@ -13,7 +19,10 @@ describe('the Conversation API v1', () => {
   });
   afterAll(() => server.stop());
 
-  const json = async (res: Response) => ({ status: res.status, body: res.status === 204 ? null : await res.json() });
+  const json = async (res: Response) => ({
+    status: res.status,
+    body: res.status === 204 ? null : await res.json(),
+  });
   const call = (method: string, path: string, body?: unknown, token = admin) =>
     server.call(method, path, { token, body }).then(json);
 
@@ -24,10 +33,18 @@ describe('the Conversation API v1', () => {
   });
 
   it('creates, reads, updates and deletes a user', async () => {
-    const created = await call('POST', '/v1/users', { name: 'alice', display_name: 'Alice', properties: { custom_data: { team: 'red' } } });
+    const created = await call('POST', '/v1/users', {
+      name: 'alice',
+      display_name: 'Alice',
+      properties: { custom_data: { team: 'red' } },
+    });
     expect(created.status).toBe(201);
     expect(created.body.id).toMatch(/^USR-[0-9a-f-]{36}$/);
-    expect(created.body).toMatchObject({ name: 'alice', display_name: 'Alice', properties: { custom_data: { team: 'red' } } });
+    expect(created.body).toMatchObject({
+      name: 'alice',
+      display_name: 'Alice',
+      properties: { custom_data: { team: 'red' } },
+    });
     expect(created.body._links.self.href).toBe(`${server.url}/v1/users/${created.body.id}`);
 
     const patched = await call('PATCH', `/v1/users/${created.body.id}`, { display_name: 'Alice B' });
@@ -48,38 +65,76 @@ describe('the Conversation API v1', () => {
   it('runs a conversation: members join, events get contiguous ids, a member leaves', async () => {
     const conv = await call('POST', '/v1/conversations', { name: 'ops', display_name: 'Ops' });
     expect(conv.status).toBe(201);
-    expect(conv.body).toMatchObject({ name: 'ops', display_name: 'Ops', state: 'ACTIVE', sequence_number: 0 });
+    expect(conv.body).toMatchObject({
+      name: 'ops',
+      display_name: 'Ops',
+      state: 'ACTIVE',
+      sequence_number: 0,
+    });
     expect(conv.body.timestamp.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const cid = conv.body.id as string;
     for (const name of ['bob', 'carol']) await call('POST', '/v1/users', { name });
 
-    const bob = await call('POST', `/v1/conversations/${cid}/members`, { user: { name: 'bob' }, state: 'joined', channel: { type: 'app' } });
+    const bob = await call('POST', `/v1/conversations/${cid}/members`, {
+      user: { name: 'bob' },
+      state: 'joined',
+      channel: { type: 'app' },
+    });
     expect(bob.status).toBe(201);
-    expect(bob.body).toMatchObject({ state: 'JOINED', channel: { type: 'app' }, _embedded: { user: { name: 'bob' } } });
+    expect(bob.body).toMatchObject({
+      state: 'JOINED',
+      channel: { type: 'app' },
+      _embedded: { user: { name: 'bob' } },
+    });
     expect(bob.body.id).toMatch(/^MEM-/);
-    const again = await call('POST', `/v1/conversations/${cid}/members`, { user: { name: 'bob' }, state: 'JOINED' });
+    const again = await call('POST', `/v1/conversations/${cid}/members`, {
+      user: { name: 'bob' },
+      state: 'JOINED',
+    });
     expect(again.status).toBe(409);
 
     const bobToken = await userToken(app, 'bob');
     const me = await call('GET', `/v1/conversations/${cid}/members/me`, undefined, bobToken);
     expect(me.body.id).toBe(bob.body.id);
 
-    const sent = await call('POST', `/v1/conversations/${cid}/events`, { type: 'text', body: { text: 'hi' } }, bobToken);
+    const sent = await call(
+      'POST',
+      `/v1/conversations/${cid}/events`,
+      { type: 'text', body: { text: 'hi' } },
+      bobToken,
+    );
     expect(sent.status).toBe(201);
     expect(sent.body).toMatchObject({ id: 2, type: 'text', from: bob.body.id, body: { text: 'hi' } });
     expect(sent.body._embedded.from_user.name).toBe('bob');
 
-    const forged = await call('POST', `/v1/conversations/${cid}/events`, { type: 'text', from: 'MEM-someone', body: { text: 'x' } }, bobToken);
+    const forged = await call(
+      'POST',
+      `/v1/conversations/${cid}/events`,
+      { type: 'text', from: 'MEM-someone', body: { text: 'x' } },
+      bobToken,
+    );
     expect(forged.status).toBe(422);
     expect(forged.body.code).toBe('event:error:invalid-from');
 
-    const reserved = await call('POST', `/v1/conversations/${cid}/events`, { type: 'member:joined', body: {} }, bobToken);
+    const reserved = await call(
+      'POST',
+      `/v1/conversations/${cid}/events`,
+      { type: 'member:joined', body: {} },
+      bobToken,
+    );
     expect(reserved.status).toBe(400);
 
-    const left = await call('PATCH', `/v1/conversations/${cid}/members/${bob.body.id}`, { state: 'left' }, bobToken);
+    const left = await call(
+      'PATCH',
+      `/v1/conversations/${cid}/members/${bob.body.id}`,
+      { state: 'left' },
+      bobToken,
+    );
     expect(left.body.state).toBe('LEFT');
     expect(left.body.timestamp.left).toBeDefined();
-    const leftAgain = await call('PATCH', `/v1/conversations/${cid}/members/${bob.body.id}`, { state: 'LEFT' });
+    const leftAgain = await call('PATCH', `/v1/conversations/${cid}/members/${bob.body.id}`, {
+      state: 'LEFT',
+    });
     expect(leftAgain.status).toBe(422);
     expect(leftAgain.body.code).toBe('member:error:invalid-state');
 
@@ -96,26 +151,56 @@ describe('the Conversation API v1', () => {
   it('makes a send with a client reference idempotent', async () => {
     const conv = await call('POST', '/v1/conversations', {});
     await call('POST', '/v1/users', { name: 'dora' });
-    await call('POST', `/v1/conversations/${conv.body.id}/members`, { user: { name: 'dora' }, state: 'JOINED' });
+    await call('POST', `/v1/conversations/${conv.body.id}/members`, {
+      user: { name: 'dora' },
+      state: 'JOINED',
+    });
     const token = await userToken(app, 'dora');
-    const first = await call('POST', `/v1/conversations/${conv.body.id}/events`, { type: 'text', body: { text: 'once' }, client_ref: 'r-1' }, token);
-    const retry = await call('POST', `/v1/conversations/${conv.body.id}/events`, { type: 'text', body: { text: 'once' }, client_ref: 'r-1' }, token);
+    const first = await call(
+      'POST',
+      `/v1/conversations/${conv.body.id}/events`,
+      { type: 'text', body: { text: 'once' }, client_ref: 'r-1' },
+      token,
+    );
+    const retry = await call(
+      'POST',
+      `/v1/conversations/${conv.body.id}/events`,
+      { type: 'text', body: { text: 'once' }, client_ref: 'r-1' },
+      token,
+    );
     expect(retry.body.id).toBe(first.body.id);
-    const list = await call('GET', `/v1/conversations/${conv.body.id}/events?event_type=text`, undefined, token);
+    const list = await call(
+      'GET',
+      `/v1/conversations/${conv.body.id}/events?event_type=text`,
+      undefined,
+      token,
+    );
     expect(list.body._embedded).toHaveLength(1);
   });
 
   it('deletes an event, leaving a marker and announcing it', async () => {
     const conv = await call('POST', '/v1/conversations', {});
     await call('POST', '/v1/users', { name: 'erin' });
-    const m = await call('POST', `/v1/conversations/${conv.body.id}/members`, { user: { name: 'erin' }, state: 'JOINED' });
-    const sent = await call('POST', `/v1/conversations/${conv.body.id}/events`, { type: 'text', from: m.body.id, body: { text: 'oops' } });
-    expect((await call('DELETE', `/v1/conversations/${conv.body.id}/events/${sent.body.id}`)).status).toBe(204);
+    const m = await call('POST', `/v1/conversations/${conv.body.id}/members`, {
+      user: { name: 'erin' },
+      state: 'JOINED',
+    });
+    const sent = await call('POST', `/v1/conversations/${conv.body.id}/events`, {
+      type: 'text',
+      from: m.body.id,
+      body: { text: 'oops' },
+    });
+    expect((await call('DELETE', `/v1/conversations/${conv.body.id}/events/${sent.body.id}`)).status).toBe(
+      204,
+    );
     const got = await call('GET', `/v1/conversations/${conv.body.id}/events/${sent.body.id}`);
     expect(got.body.body).toEqual({});
     expect(got.body.deleted).toBeDefined();
     const all = await call('GET', `/v1/conversations/${conv.body.id}/events?exclude_deleted_events=true`);
-    expect(all.body._embedded.map((e: { type: string }) => e.type)).toEqual(['member:joined', 'event:delete']);
+    expect(all.body._embedded.map((e: { type: string }) => e.type)).toEqual([
+      'member:joined',
+      'event:delete',
+    ]);
   });
 
   it('walks cursor pagination to the end in both orders', async () => {
@@ -126,7 +211,9 @@ describe('the Conversation API v1', () => {
       let next: string | undefined = `${server.url}/v1/users?page_size=5&order=${order}`;
       let pages = 0;
       while (next) {
-        const page = await server.call('GET', next.slice(server.url.length), { token: admin }).then(json);
+        const page: { body: any } = await server
+          .call('GET', next.slice(server.url.length), { token: admin })
+          .then(json);
         expect(page.body.page_size).toBe(5);
         seen.push(...page.body._embedded.users.map((u: { name: string }) => u.name));
         next = page.body._links.next?.href;
@@ -150,19 +237,35 @@ describe('the Conversation API v1', () => {
 
   it('answers malformed input with catalogue errors and no stack traces', async () => {
     const raw = (init: RequestInit & { path?: string }) =>
-      fetch(`${server.url}${init.path ?? '/v1/users'}`, { method: 'POST', ...init, headers: { authorization: `Bearer ${admin}`, ...init.headers } }).then(json);
+      fetch(`${server.url}${init.path ?? '/v1/users'}`, {
+        method: 'POST',
+        ...init,
+        headers: { authorization: `Bearer ${admin}`, ...init.headers },
+      }).then(json);
     const malformed = await raw({ body: '{"name":', headers: { 'content-type': 'application/json' } });
     expect(malformed).toMatchObject({ status: 400, body: { code: 'http:error:malformed-json' } });
-    const wrongType = await raw({ body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const wrongType = await raw({
+      body: 'name=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(wrongType).toMatchObject({ status: 415, body: { code: 'http:error:unsupported-media-type' } });
-    const huge = await raw({ body: JSON.stringify({ name: 'x'.repeat(100_000) }), headers: { 'content-type': 'application/json' } });
+    const huge = await raw({
+      body: JSON.stringify({ name: 'x'.repeat(100_000) }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(huge).toMatchObject({ status: 413, body: { code: 'http:error:payload-too-large' } });
-    const invalid = await raw({ body: JSON.stringify({ name: 42 }), headers: { 'content-type': 'application/json' } });
+    const invalid = await raw({
+      body: JSON.stringify({ name: 42 }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(invalid).toMatchObject({ status: 400, body: { code: 'http:error:validation-fail' } });
     expect(invalid.body.invalid_parameters[0].name).toBe('name');
     const route = await call('GET', '/v1/nothing-here');
     expect(route).toMatchObject({ status: 404, body: { code: 'http:error:not-found' } });
-    const proto = await raw({ body: '{"name":"p","__proto__":{"admin":true}}', headers: { 'content-type': 'application/json' } });
+    const proto = await raw({
+      body: '{"name":"p","__proto__":{"admin":true}}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(proto.status).toBe(400);
   });
 
@@ -170,7 +273,9 @@ describe('the Conversation API v1', () => {
     const none = await server.call('GET', '/v2/applications');
     expect(none.status).toBe(401);
     expect((await none.json()).code).toBe('system:error:invalid-credentials');
-    const wrong = await fetch(`${server.url}/v2/applications`, { headers: { authorization: `Basic ${Buffer.from('testkey:nope').toString('base64')}` } });
+    const wrong = await fetch(`${server.url}/v2/applications`, {
+      headers: { authorization: `Basic ${Buffer.from('testkey:nope').toString('base64')}` },
+    });
     expect(wrong.status).toBe(401);
     const list = await server.call('GET', '/v2/applications', { basic: true }).then(json);
     expect(list.body._embedded.applications.map((a: { id: string }) => a.id)).toContain(app.id);
@@ -178,17 +283,25 @@ describe('the Conversation API v1', () => {
   });
 
   it('generates a key pair when an application is created without one, returning the private key once', async () => {
-    const created = await server.call('POST', '/v2/applications', { basic: true, body: { name: 'Keyless' } }).then(json);
+    const created = await server
+      .call('POST', '/v2/applications', { basic: true, body: { name: 'Keyless' } })
+      .then(json);
     expect(created.status).toBe(201);
     expect(created.body.keys.private_key).toContain('BEGIN PRIVATE KEY');
     const again = await server.call('GET', `/v2/applications/${created.body.id}`, { basic: true }).then(json);
     expect(again.body.keys.private_key).toBeUndefined();
-    expect((await server.call('DELETE', `/v2/applications/${created.body.id}`, { basic: true })).status).toBe(204);
-    expect((await server.call('GET', `/v2/applications/${created.body.id}`, { basic: true })).status).toBe(404);
+    expect((await server.call('DELETE', `/v2/applications/${created.body.id}`, { basic: true })).status).toBe(
+      204,
+    );
+    expect((await server.call('GET', `/v2/applications/${created.body.id}`, { basic: true })).status).toBe(
+      404,
+    );
   });
 
   it('rejects an application whose public key is not RSA PEM', async () => {
-    const res = await server.call('POST', '/v2/applications', { basic: true, body: { name: 'Bad', keys: { public_key: 'nope' } } }).then(json);
+    const res = await server
+      .call('POST', '/v2/applications', { basic: true, body: { name: 'Bad', keys: { public_key: 'nope' } } })
+      .then(json);
     expect(res).toMatchObject({ status: 400, body: { code: 'http:error:validation-fail' } });
   });
 });

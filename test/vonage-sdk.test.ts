@@ -74,7 +74,9 @@ describe('@vonage/users, @vonage/conversations and @vonage/jwt against Parley', 
     expect((await conversations.getEvent(conv.id!, '2')).id).toBe(2);
     await conversations.deleteEvent(conv.id!, '2');
 
-    const left = await conversations.updateMember(conv.id!, member.id!, { state: 'LEFT' } as Parameters<Conversations['updateMember']>[2]);
+    const left = await conversations.updateMember(conv.id!, member.id!, { state: 'LEFT' } as Parameters<
+      Conversations['updateMember']
+    >[2]);
     expect(left.state).toBe('LEFT');
 
     const listed = [];
@@ -87,12 +89,22 @@ describe('@vonage/users, @vonage/conversations and @vonage/jwt against Parley', 
   it("acts as a user with a token from @vonage/jwt naming the user's name", async () => {
     const bob = await users.createUser({ name: 'sdk-bob' });
     const conv = await conversations.createConversation({ name: 'bob-room' });
-    await conversations.createMember(conv.id!, { state: 'JOINED', user: { id: bob.id! } } as Parameters<Conversations['createMember']>[1]);
-    const token = tokenGenerate(app.id, app.privateKey, { subject: 'sdk-bob', ttl: 600, acl: { paths: { '/*/conversations/**': {}, '/*/users/**': {} } } });
-    const res = await fetch(`${server.url}/v1/conversations/${conv.id}/members/me`, { headers: { authorization: `Bearer ${token}` } });
+    await conversations.createMember(conv.id!, { state: 'JOINED', user: { id: bob.id! } } as Parameters<
+      Conversations['createMember']
+    >[1]);
+    const token = tokenGenerate(app.id, app.privateKey, {
+      subject: 'sdk-bob',
+      ttl: 600,
+      acl: { paths: { '/*/conversations/**': {}, '/*/users/**': {} } },
+    });
+    const res = await fetch(`${server.url}/v1/conversations/${conv.id}/members/me`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
     expect((await res.json())._embedded.user.name).toBe('sdk-bob');
-    const mine = await fetch(`${server.url}/v1/users/${bob.id}/conversations`, { headers: { authorization: `Bearer ${token}` } });
+    const mine = await fetch(`${server.url}/v1/users/${bob.id}/conversations`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect((await mine.json())._embedded.conversations.map((c: { id: string }) => c.id)).toEqual([conv.id]);
   });
 });

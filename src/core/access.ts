@@ -10,14 +10,16 @@ export class Access {
   async conversation(principal: Principal, id: string): Promise<ConversationRecord> {
     const conversation = await this.store.getConversation(id);
     if (!conversation) throw new ParleyError('conversation:error:not-found', `Conversation ${id} not found`);
-    if (conversation.applicationId !== principal.application.id) throw new ParleyError('system:error:cross-application');
+    if (conversation.applicationId !== principal.application.id)
+      throw new ParleyError('system:error:cross-application');
     return conversation;
   }
 
   async user(principal: Principal, id: string): Promise<UserRecord> {
     const user = await this.store.getUser(id);
     if (!user) throw new ParleyError('user:error:not-found', `User ${id} not found`);
-    if (user.applicationId !== principal.application.id) throw new ParleyError('system:error:cross-application');
+    if (user.applicationId !== principal.application.id)
+      throw new ParleyError('system:error:cross-application');
     return user;
   }
 
@@ -25,7 +27,11 @@ export class Access {
    * The caller's own member in the conversation when they act as a user, required to be in one of `states`;
    * null for application principals, which may act on any conversation of their application.
    */
-  async self(principal: Principal, conversationId: string, states: MemberState[]): Promise<MemberRecord | null> {
+  async self(
+    principal: Principal,
+    conversationId: string,
+    states: MemberState[],
+  ): Promise<MemberRecord | null> {
     if (!principal.user) return null;
     const member = await this.store.getMemberByUser(conversationId, principal.user.id);
     if (!member || !states.includes(member.state)) throw new ParleyError('conversation:error:not-member');

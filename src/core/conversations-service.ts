@@ -4,6 +4,7 @@ import type { ConversationPatch, Membership, Store } from '../store/store.js';
 import { JOINED, VISIBLE_STATES, type Access } from './access.js';
 import type { Principal } from './auth/principal.js';
 import { nowIso } from './clock.js';
+import type { EventSink } from './event-sink.js';
 import { newConversationId } from './ids.js';
 
 export interface NewConversation {
@@ -17,6 +18,7 @@ export class ConversationsService {
   constructor(
     private readonly store: Store,
     private readonly access: Access,
+    private readonly sink: EventSink,
   ) {}
 
   async create(principal: Principal, input: NewConversation): Promise<ConversationRecord> {
@@ -45,7 +47,9 @@ export class ConversationsService {
   /** The application's conversations, or for a user the ones they are joined to or invited into. */
   async list(principal: Principal, page: PageQuery): Promise<Page<ConversationRecord>> {
     if (!principal.user) return this.store.listConversations(principal.application.id, page);
-    const result = await this.store.listUserConversations(principal.user.id, page, { states: VISIBLE_STATES });
+    const result = await this.store.listUserConversations(principal.user.id, page, {
+      states: VISIBLE_STATES,
+    });
     return { ...result, items: result.items.map((m) => m.conversation) };
   }
 
@@ -55,7 +59,28 @@ export class ConversationsService {
     return this.store.listUserConversations(userId, page, { states: VISIBLE_STATES });
   }
 
-  async update(principal: Principal, id: string, patch: Omit<ConversationPatch, 'updated'>): Promise<ConversationRecord> {
+  /** Every conversation the calling user is joined to or invited into, with their member in each. */
+  async allForUser(principal: Principal): Promise<Membership[]> {
+    if (!principal.user) return [];
+    const all: Membership[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.store.listUserConversations(
+        principal.user.id,
+        { limit: 100, order: 'asc', after },
+        { states: VISIBLE_STATES },
+      );
+      all.push(...page.items);
+      after = page.next;
+    } while (after !== undefined);
+    return all;
+  }
+
+  async update(
+    principal: Principal,
+    id: string,
+    patch: Omit<ConversationPatch, 'updated'>,
+  ): Promise<ConversationRecord> {
     await this.access.conversation(principal, id);
     await this.access.self(principal, id, JOINED);
     const updated = await this.store.updateConversation(id, { ...patch, updated: nowIso() });
@@ -67,5 +92,6 @@ export class ConversationsService {
     await this.access.conversation(principal, id);
     await this.access.self(principal, id, JOINED);
     await this.store.deleteConversation(id);
+    this.sink.conversationDeleted(id);
   }
 }

@@ -30,7 +30,7 @@ export function createDomain(store: Store, sink: EventSink = nullSink): Domain {
     credentials: new ApiCredentials(store),
     applications: new ApplicationsService(store),
     users: new UsersService(store, access, members),
-    conversations: new ConversationsService(store, access),
+    conversations: new ConversationsService(store, access, sink),
     members,
     events: new EventsService(store, access, sink),
   };

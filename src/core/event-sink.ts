@@ -1,8 +1,10 @@
 import type { EventRecord } from '../store/records.js';
 
-/** Receives events after they are committed, in id order per conversation; realtime delivery hangs off this. */
+/** Receives changes after they are committed, in id order per conversation; realtime delivery hangs off this. */
 export interface EventSink {
   publish(conversationId: string, events: readonly EventRecord[]): void;
+  /** The conversation and its history are gone. */
+  conversationDeleted(conversationId: string): void;
 }
 
-export const nullSink: EventSink = { publish: () => undefined };
+export const nullSink: EventSink = { publish: () => undefined, conversationDeleted: () => undefined };

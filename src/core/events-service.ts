@@ -30,9 +30,13 @@ export class EventsService {
    */
   async create(principal: Principal, conversationId: string, input: NewEventInput): Promise<EventView> {
     if (RESERVED_TYPE.test(input.type)) {
-      throw new ParleyError('http:error:validation-fail', `Events of type ${input.type} are written by the server`, {
-        invalid_parameters: [{ name: 'type', reason: 'reserved' }],
-      });
+      throw new ParleyError(
+        'http:error:validation-fail',
+        `Events of type ${input.type} are written by the server`,
+        {
+          invalid_parameters: [{ name: 'type', reason: 'reserved' }],
+        },
+      );
     }
     await this.access.conversation(principal, conversationId);
     const self = await this.access.self(principal, conversationId, JOINED);
@@ -87,7 +91,11 @@ export class EventsService {
         throw new ParleyError('system:error:forbidden', 'Users may only delete their own events');
       }
       await tx.markEventDeleted(conversationId, id, at);
-      return tx.appendEvents(conversationId, [{ type: 'event:delete', from: self?.id ?? null, body: { event_id: id } }], at);
+      return tx.appendEvents(
+        conversationId,
+        [{ type: 'event:delete', from: self?.id ?? null, body: { event_id: id } }],
+        at,
+      );
     });
     this.sink.publish(conversationId, announced);
   }
@@ -106,6 +114,8 @@ export class EventsService {
       }
       return user;
     };
-    return Promise.all(events.map(async (event) => ({ event, fromUser: event.from ? await lookup(event.from) : null })));
+    return Promise.all(
+      events.map(async (event) => ({ event, fromUser: event.from ? await lookup(event.from) : null })),
+    );
   }
 }

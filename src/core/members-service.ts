@@ -73,7 +73,10 @@ export class MembersService {
         });
       } else {
         if (existing.state === 'JOINED' || existing.state === input.state) {
-          throw new ParleyError('member:error:already-member', `${user.name} is already ${existing.state.toLowerCase()}`);
+          throw new ParleyError(
+            'member:error:already-member',
+            `${user.name} is already ${existing.state.toLowerCase()}`,
+          );
         }
         member = await this.moveTo(tx, existing, input.state, at, invitedBy ?? existing.invitedBy);
       }
@@ -88,7 +91,8 @@ export class MembersService {
   async get(principal: Principal, conversationId: string, memberId: string): Promise<MemberView> {
     await this.access.conversation(principal, conversationId);
     if (memberId === 'me') {
-      if (!principal.user) throw new ParleyError('member:error:not-found', 'An application token has no member');
+      if (!principal.user)
+        throw new ParleyError('member:error:not-found', 'An application token has no member');
       const me = await this.store.getMemberByUser(conversationId, principal.user.id);
       if (!me) throw new ParleyError('conversation:error:not-member');
       return { member: me, user: principal.user };
@@ -107,8 +111,21 @@ export class MembersService {
     return result.next === undefined ? { items } : { items, next: result.next };
   }
 
+  /** Every member of the conversation, in any state, unpaginated (`conversation:get`). */
+  async all(principal: Principal, conversationId: string): Promise<MemberView[]> {
+    await this.access.conversation(principal, conversationId);
+    await this.access.self(principal, conversationId, VISIBLE_STATES);
+    const members = await this.store.membersInStates(conversationId, ['JOINED', 'INVITED', 'LEFT']);
+    return Promise.all(members.map((m) => this.view(m)));
+  }
+
   /** Moves a member to JOINED or LEFT; users may only move their own member. */
-  async update(principal: Principal, conversationId: string, memberId: string, state: MemberState): Promise<MemberView> {
+  async update(
+    principal: Principal,
+    conversationId: string,
+    memberId: string,
+    state: MemberState,
+  ): Promise<MemberView> {
     const conversation = await this.access.conversation(principal, conversationId);
     const member = await this.store.getMember(memberId);
     if (!member || member.conversationId !== conversationId) throw new ParleyError('member:error:not-found');
@@ -130,7 +147,11 @@ export class MembersService {
   /** Marks every active membership of the user LEFT, announcing it in each conversation. */
   async leaveAll(user: UserRecord): Promise<void> {
     for (;;) {
-      const page = await this.store.listUserConversations(user.id, { limit: 100, order: 'asc' }, { states: VISIBLE_STATES });
+      const page = await this.store.listUserConversations(
+        user.id,
+        { limit: 100, order: 'asc' },
+        { states: VISIBLE_STATES },
+      );
       if (page.items.length === 0) return;
       for (const { conversation, member } of page.items) {
         const at = nowIso();
@@ -145,7 +166,8 @@ export class MembersService {
 
   async view(member: MemberRecord): Promise<MemberView> {
     const user = await this.store.getUser(member.userId);
-    if (!user) throw new ParleyError('user:error:not-found', `The user of member ${member.id} no longer exists`);
+    if (!user)
+      throw new ParleyError('user:error:not-found', `The user of member ${member.id} no longer exists`);
     return { member, user };
   }
 
@@ -195,6 +217,10 @@ export class MembersService {
       member_id: member.id,
     };
     if (member.invitedBy) body.invited_by = member.invitedBy;
-    return tx.appendEvents(conversation.id, [{ type: EVENT_FOR_STATE[member.state], from: member.id, body }], at);
+    return tx.appendEvents(
+      conversation.id,
+      [{ type: EVENT_FOR_STATE[member.state], from: member.id, body }],
+      at,
+    );
   }
 }

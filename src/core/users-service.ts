@@ -39,6 +39,11 @@ export class UsersService {
     return this.access.user(principal, id);
   }
 
+  /** Any user of the caller's application, as another user may see them (Stitch's `user:get`). */
+  profile(principal: Principal, id: string): Promise<UserRecord> {
+    return this.access.user(principal, id);
+  }
+
   async list(principal: Principal, page: PageQuery, name?: string): Promise<Page<UserRecord>> {
     this.access.requireApplication(principal);
     return this.store.listUsers(principal.application.id, page, { name });

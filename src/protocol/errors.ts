@@ -9,7 +9,11 @@ export interface ErrorSpec {
   readonly retryable: boolean;
 }
 
-const spec = (status: number, message: string, retryable = false): ErrorSpec => ({ status, message, retryable });
+const spec = (status: number, message: string, retryable = false): ErrorSpec => ({
+  status,
+  message,
+  retryable,
+});
 
 export const ERRORS = {
   'http:error:validation-fail': spec(400, 'The request is invalid'),
@@ -30,6 +34,12 @@ export const ERRORS = {
   'system:error:forbidden-path': spec(403, "The token's ACL does not allow this path"),
   'system:error:forbidden': spec(403, 'This principal may not do that'),
   'system:error:cross-application': spec(403, 'That resource belongs to another application'),
+  'system:error:invalid-request': spec(400, 'The message is not a valid request'),
+  'system:error:unknown-request': spec(400, 'Unknown request type'),
+  'system:error:too-large': spec(413, 'The message is too large'),
+  'session:error:not-logged-in': spec(401, 'Log in with session:login first'),
+  'session:error:user-required': spec(401, 'A realtime session needs a user token (with sub)'),
+  'session:error:wrong-user': spec(403, 'The new token is for a different user'),
   'system:error:rate-limited': spec(429, 'Too many requests', true),
   'system:error:unavailable': spec(503, 'The service is unavailable', true),
   'system:error:internal': spec(500, 'Internal error', true),

@@ -10,6 +10,8 @@ export interface ServerConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Largest REST request body, bytes. */
   bodyLimit: number;
+  /** Largest realtime frame, bytes. */
+  maxFrameBytes: number;
   demo: boolean;
 }
 
@@ -20,7 +22,18 @@ export const serverConfigSchema = z.object({
   apiKey: z.string().min(1).optional(),
   apiSecret: z.string().min(8, 'PARLEY_API_SECRET must be at least 8 characters').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  bodyLimit: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+  bodyLimit: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(64 * 1024),
+  maxFrameBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(64 * 1024),
   demo: z
     .union([z.boolean(), z.enum(['1', 'true', '0', 'false', ''])])
     .transform((v) => v === true || v === '1' || v === 'true')
@@ -36,6 +49,7 @@ export const ENV_NAMES: Record<keyof ServerConfig, string> = {
   apiSecret: 'PARLEY_API_SECRET',
   logLevel: 'PARLEY_LOG_LEVEL',
   bodyLimit: 'PARLEY_BODY_LIMIT',
+  maxFrameBytes: 'PARLEY_MAX_FRAME',
   demo: 'PARLEY_DEMO',
 };
 

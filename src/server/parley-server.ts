@@ -4,12 +4,16 @@ import { createDomain, type Domain } from '../core/domain.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { ServerConfig } from './config.js';
 import { buildHttpApp } from './http/build-http-app.js';
+import { NativeTransport } from './realtime/native/native-transport.js';
+import { RealtimeHub } from './realtime/realtime-hub.js';
+import { StitchTransport } from './realtime/stitch/stitch-transport.js';
 
 export interface ParleyServer {
   /** Base URL clients use, e.g. `http://localhost:3000`. */
   url: string;
   port: number;
   domain: Domain;
+  hub: RealtimeHub;
   logger: Logger;
   /** Set when the API secret was generated on this start: shown once, then only its hash is kept. */
   generatedSecret?: string;
@@ -21,19 +25,30 @@ export interface ParleyServer {
 export function createLogger(level: ServerConfig['logLevel']): Logger {
   return pino({
     level,
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.token', '*.apiSecret'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'headers.authorization', '*.token', '*.apiSecret'],
+      censor: '[redacted]',
+    },
   });
 }
 
 /** The composition root: picks the store, wires the domain and the transports, and listens. */
-export async function startParley(config: ServerConfig, logger = createLogger(config.logLevel)): Promise<ParleyServer> {
+export async function startParley(
+  config: ServerConfig,
+  logger = createLogger(config.logLevel),
+): Promise<ParleyServer> {
   const store = await openSqliteStore({ file: join(resolve(config.dataDir), 'parley.db') });
-  const domain = createDomain(store);
+  const hub = new RealtimeHub(store, logger);
+  const domain = createDomain(store, hub);
   const { apiKey, generatedSecret } = await domain.credentials.provision({
     apiKey: config.apiKey,
     apiSecret: config.apiSecret,
   });
   const app = buildHttpApp(domain, { logger, bodyLimit: config.bodyLimit });
+  const realtime = { domain, hub, logger };
+  const native = new NativeTransport(realtime, { maxFrameBytes: config.maxFrameBytes, heartbeatMs: 30_000 });
+  native.attach(app.server);
+  const stitch = new StitchTransport(realtime, app.server, { maxFrameBytes: config.maxFrameBytes });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (e) {
@@ -48,10 +63,13 @@ export async function startParley(config: ServerConfig, logger = createLogger(co
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      native.close();
+      stitch.close();
+      hub.close();
       await app.close();
       await store.close();
     })());
-  const server: ParleyServer = { url, port, domain, logger, apiKey, close };
+  const server: ParleyServer = { url, port, domain, hub, logger, apiKey, close };
   if (generatedSecret !== undefined) server.generatedSecret = generatedSecret;
   return server;
 }

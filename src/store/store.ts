@@ -70,7 +70,11 @@ export interface Store {
   createUser(user: UserRecord): Promise<UserRecord>;
   getUser(id: string): Promise<UserRecord | undefined>;
   getUserByName(applicationId: string, name: string): Promise<UserRecord | undefined>;
-  listUsers(applicationId: string, page: PageQuery, filter?: { name?: string | undefined }): Promise<Page<UserRecord>>;
+  listUsers(
+    applicationId: string,
+    page: PageQuery,
+    filter?: { name?: string | undefined },
+  ): Promise<Page<UserRecord>>;
   updateUser(id: string, patch: UserPatch): Promise<UserRecord | undefined>;
   deleteUser(id: string): Promise<boolean>;
 

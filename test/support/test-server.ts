@@ -34,7 +34,11 @@ export interface TestServer extends ParleyServer {
   /** Creates an application through the /v2 API with a fresh key pair. */
   createApp(name?: string): Promise<TestApp>;
   /** Calls the API; `token` adds a bearer header, a `basic` flag the API key. */
-  call(method: string, path: string, options?: { token?: string; body?: unknown; basic?: boolean }): Promise<Response>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; basic?: boolean },
+  ): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -90,7 +94,12 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
 /** Signs a token the way the tutorial's CLI and @vonage/jwt do; `claims` override or add (undefined removes). */
 export async function signToken(app: TestApp, claims: Record<string, unknown> = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const payload: Record<string, unknown> = { application_id: app.id, iat: now, jti: randomUUID(), exp: now + 3600 };
+  const payload: Record<string, unknown> = {
+    application_id: app.id,
+    iat: now,
+    jti: randomUUID(),
+    exp: now + 3600,
+  };
   for (const [k, v] of Object.entries(claims)) {
     if (v === undefined) delete payload[k];
     else payload[k] = v;

@@ -22,12 +22,18 @@ export class ApiCredentials {
   constructor(private readonly store: Store) {}
 
   /** Uses the given credentials, or the stored ones, or generates a pair on first start. */
-  async provision(given: { apiKey?: string | undefined; apiSecret?: string | undefined }): Promise<ProvisionResult> {
+  async provision(given: {
+    apiKey?: string | undefined;
+    apiSecret?: string | undefined;
+  }): Promise<ProvisionResult> {
     if (given.apiKey && given.apiSecret) {
       await this.save(given.apiKey, given.apiSecret);
       return { apiKey: given.apiKey };
     }
-    const [key, hash] = await Promise.all([this.store.getSetting(KEY_SETTING), this.store.getSetting(HASH_SETTING)]);
+    const [key, hash] = await Promise.all([
+      this.store.getSetting(KEY_SETTING),
+      this.store.getSetting(HASH_SETTING),
+    ]);
     if (key && hash) {
       this.apiKey = key;
       this.hash = hash;

@@ -1,4 +1,12 @@
-import { decodeJwt, decodeProtectedHeader, errors as joseErrors, importSPKI, jwtVerify, type CryptoKey } from 'jose';
+import {
+  decodeJwt,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  importSPKI,
+  jwtVerify,
+  type CryptoKey,
+  type JWTPayload,
+} from 'jose';
 import { ParleyError } from '../../protocol/errors.js';
 import type { Store } from '../../store/store.js';
 import type { Acl } from './acl.js';
@@ -35,7 +43,8 @@ export class TokenVerifier {
       throw mapJoseError(e);
     }
 
-    if (typeof payload.iat !== 'number') throw new ParleyError('system:error:invalid-token', 'The token has no iat');
+    if (typeof payload.iat !== 'number')
+      throw new ParleyError('system:error:invalid-token', 'The token has no iat');
     if (payload.iat > nowS + CLOCK_LEEWAY_S) throw new ParleyError('system:error:token-not-yet-valid');
     const expiresAt = typeof payload.exp === 'number' ? payload.exp : payload.iat + DEFAULT_LIFETIME_S;
     if (expiresAt - payload.iat > MAX_LIFETIME_S) throw new ParleyError('system:error:token-lifetime');
@@ -45,13 +54,17 @@ export class TokenVerifier {
     let user = null;
     if (payload.sub !== undefined) {
       user = (await this.store.getUserByName(application.id, payload.sub)) ?? null;
-      if (!user) throw new ParleyError('system:error:unknown-user', `No user named "${payload.sub}" in this application`);
+      if (!user)
+        throw new ParleyError(
+          'system:error:unknown-user',
+          `No user named "${payload.sub}" in this application`,
+        );
     }
     return { application, user, acl, expiresAt };
   }
 
   private unverifiedApplicationId(token: string): string {
-    let claims;
+    let claims: JWTPayload;
     try {
       decodeProtectedHeader(token);
       claims = decodeJwt(token);

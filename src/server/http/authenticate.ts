@@ -25,7 +25,10 @@ export function bearerAuth(tokens: TokenVerifier) {
     const principal = await tokens.verify(match[1]);
     const path = request.url.split('?', 1)[0] ?? request.url;
     if (!aclAllows(principal.acl, request.method, path)) {
-      throw new ParleyError('system:error:forbidden-path', `The token's ACL does not allow ${request.method} ${path}`);
+      throw new ParleyError(
+        'system:error:forbidden-path',
+        `The token's ACL does not allow ${request.method} ${path}`,
+      );
     }
     request.principal = principal;
   };

@@ -30,7 +30,12 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
 
   app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
-      { method: request.method, url: request.url.split('?', 1)[0], status: reply.statusCode, ms: reply.elapsedTime },
+      {
+        method: request.method,
+        url: request.url.split('?', 1)[0],
+        status: reply.statusCode,
+        ms: reply.elapsedTime,
+      },
       'request',
     );
     done();
@@ -45,17 +50,20 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
     return reply.send({ status: 'ok' });
   });
 
-  void app.register(async (scope) => {
+  // Encapsulated scopes, so each API's auth hook covers exactly its own routes.
+  void app.register((scope, _opts, done) => {
     applicationsRoutes(scope, domain);
+    done();
   });
 
-  void app.register(async (scope) => {
+  void app.register((scope, _opts, done) => {
     scope.decorateRequest('principal', null);
     scope.addHook('preHandler', bearerAuth(domain.tokens));
     usersRoutes(scope, domain);
     conversationsRoutes(scope, domain);
     membersRoutes(scope, domain);
     eventsRoutes(scope, domain);
+    done();
   });
 
   return app;
@@ -70,6 +78,6 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    parse(request, body.toString(), done);
+    void parse(request, body.toString(), done);
   });
 }

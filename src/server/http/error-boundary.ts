@@ -45,7 +45,10 @@ export function installErrorBoundary(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const error = new ParleyError('http:error:not-found', `No route ${request.method} ${request.url.split('?')[0]}`);
+    const error = new ParleyError(
+      'http:error:not-found',
+      `No route ${request.method} ${request.url.split('?')[0]}`,
+    );
     return reply.status(404).send(error.toBody());
   });
 }

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Links } from '../../protocol/rest.js';
 import type { PageQuery } from '../../store/records.js';
-import { validate } from './validate.js';
+import { validate } from '../validate.js';
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 10;

@@ -81,17 +81,25 @@ export function renderEvent(base: string, { event, fromUser }: EventView): Event
   return body;
 }
 
-export function renderApplication(base: string, app: ApplicationRecord, privateKey?: string): ApplicationBody {
+export function renderApplication(
+  base: string,
+  app: ApplicationRecord,
+  privateKey?: string,
+): ApplicationBody {
   const body: ApplicationBody = {
     id: app.id,
     name: app.name,
     type: app.type,
-    keys: privateKey === undefined ? { public_key: app.publicKey } : { public_key: app.publicKey, private_key: privateKey },
+    keys:
+      privateKey === undefined
+        ? { public_key: app.publicKey }
+        : { public_key: app.publicKey, private_key: privateKey },
     capabilities: {
       rtc: { webhooks: app.eventUrl ? { event_url: { address: app.eventUrl, http_method: 'POST' } } : {} },
     },
     _links: link(base, `/v2/applications/${app.id}`),
   };
-  if (app.answerUrl) body.capabilities.voice = { webhooks: { answer_url: { address: app.answerUrl, http_method: 'GET' } } };
+  if (app.answerUrl)
+    body.capabilities.voice = { webhooks: { answer_url: { address: app.answerUrl, http_method: 'GET' } } };
   return body;
 }

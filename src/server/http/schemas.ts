@@ -44,7 +44,10 @@ export const newMemberSchema = z
   .object({
     user: z.object({ id: z.string().max(100).optional(), name: z.string().max(200).optional() }).loose(),
     state: memberStateSchema.pipe(z.enum(['JOINED', 'INVITED'])),
-    channel: z.object({ type: z.string().min(1).max(50) }).loose().optional(),
+    channel: z
+      .object({ type: z.string().min(1).max(50) })
+      .loose()
+      .optional(),
   })
   .loose();
 
@@ -75,13 +78,19 @@ export const newApplicationSchema = z
       .object({
         rtc: z
           .object({
-            webhooks: z.object({ event_url: z.object({ address: url }).loose().optional() }).loose().optional(),
+            webhooks: z
+              .object({ event_url: z.object({ address: url }).loose().optional() })
+              .loose()
+              .optional(),
           })
           .loose()
           .optional(),
         voice: z
           .object({
-            webhooks: z.object({ answer_url: z.object({ address: url }).loose().optional() }).loose().optional(),
+            webhooks: z
+              .object({ answer_url: z.object({ address: url }).loose().optional() })
+              .loose()
+              .optional(),
           })
           .loose()
           .optional(),

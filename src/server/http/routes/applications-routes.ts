@@ -5,7 +5,7 @@ import type { ApplicationRecord } from '../../../store/records.js';
 import { requestUrl, selfLink } from '../pagination.js';
 import { renderApplication } from '../render.js';
 import { newApplicationSchema } from '../schemas.js';
-import { validate } from '../validate.js';
+import { validate } from '../../validate.js';
 import { idParams } from './params.js';
 
 const listParams = z
@@ -49,7 +49,9 @@ export function applicationsRoutes(app: FastifyInstance, domain: Domain): void {
       total_items: all.length,
       total_pages: Math.ceil(all.length / page_size),
       _embedded: {
-        applications: all.slice((page - 1) * page_size, page * page_size).map((a) => renderApplication(origin, a)),
+        applications: all
+          .slice((page - 1) * page_size, page * page_size)
+          .map((a) => renderApplication(origin, a)),
       },
       _links: selfLink(request),
     };

@@ -4,7 +4,7 @@ import { principalOf } from '../authenticate.js';
 import { pageLinks, pageQuery, requestUrl } from '../pagination.js';
 import { renderConversation } from '../render.js';
 import { conversationPatchSchema, newConversationSchema } from '../schemas.js';
-import { validate } from '../validate.js';
+import { validate } from '../../validate.js';
 import { idParams } from './params.js';
 
 export function conversationsRoutes(app: FastifyInstance, domain: Domain): void {

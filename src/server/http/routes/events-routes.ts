@@ -5,7 +5,7 @@ import { principalOf } from '../authenticate.js';
 import { pageLinks, pageQuery, requestUrl } from '../pagination.js';
 import { renderEvent } from '../render.js';
 import { eventIdSchema, newEventSchema } from '../schemas.js';
-import { validate } from '../validate.js';
+import { validate } from '../../validate.js';
 import { conversationParams, eventParams } from './params.js';
 
 const eventFilters = z

@@ -4,7 +4,7 @@ import { principalOf } from '../authenticate.js';
 import { pageLinks, pageQuery, requestUrl } from '../pagination.js';
 import { renderMember } from '../render.js';
 import { memberPatchSchema, newMemberSchema } from '../schemas.js';
-import { validate } from '../validate.js';
+import { validate } from '../../validate.js';
 import { conversationParams, memberParams } from './params.js';
 
 export function membersRoutes(app: FastifyInstance, domain: Domain): void {
@@ -41,6 +41,9 @@ export function membersRoutes(app: FastifyInstance, domain: Domain): void {
     const { state } = validate(memberPatchSchema, request.body);
     const principal = principalOf(request);
     const memberId = mid === 'me' ? (await domain.members.get(principal, cid, 'me')).member.id : mid;
-    return renderMember(requestUrl(request).origin, await domain.members.update(principal, cid, memberId, state));
+    return renderMember(
+      requestUrl(request).origin,
+      await domain.members.update(principal, cid, memberId, state),
+    );
   });
 }

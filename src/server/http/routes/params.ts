@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { eventIdSchema } from '../schemas.js';
-import { validate } from '../validate.js';
+import { validate } from '../../validate.js';
 
 const id = z.string().min(1).max(100);
 

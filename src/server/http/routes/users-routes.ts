@@ -5,7 +5,7 @@ import { principalOf } from '../authenticate.js';
 import { pageLinks, pageQuery, requestUrl } from '../pagination.js';
 import { renderConversation, renderUser } from '../render.js';
 import { newUserSchema, userPatchSchema } from '../schemas.js';
-import { validate } from '../validate.js';
+import { validate } from '../../validate.js';
 import { idParams } from './params.js';
 
 export function usersRoutes(app: FastifyInstance, domain: Domain): void {
@@ -22,7 +22,11 @@ export function usersRoutes(app: FastifyInstance, domain: Domain): void {
 
   app.get('/v1/users', async (request) => {
     const page = pageQuery(request);
-    const { name } = validate(z.object({ name: z.string().max(200).optional() }).loose(), request.query, 'query');
+    const { name } = validate(
+      z.object({ name: z.string().max(200).optional() }).loose(),
+      request.query,
+      'query',
+    );
     const result = await domain.users.list(principalOf(request), page, name);
     const origin = requestUrl(request).origin;
     return {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ParleyError } from '../../protocol/errors.js';
+import { ParleyError } from '../protocol/errors.js';
 
 /** Parses untrusted input with a schema, turning every issue into the catalogue's validation error. */
 export function validate<S extends z.ZodType>(schema: S, input: unknown, what = 'request body'): z.output<S> {

@@ -1,0 +1,136 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CLOSE_CODES, NATIVE_PATH, STITCH_PATH } from '../../../protocol/realtime.js';
+import type { Connection } from '../connection.js';
+import type { EncodedFrame } from '../encoded-frame.js';
+import { RealtimeSession, type RealtimeContext } from '../realtime-session.js';
+
+export interface NativeOptions {
+  /** Largest inbound frame, bytes. */
+  maxFrameBytes: number;
+  /** Pings every this often; a connection that missed the previous pong is dropped. */
+  heartbeatMs: number;
+}
+
+class NativeConnection implements Connection {
+  readonly transport = 'native';
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly remote: string,
+  ) {}
+
+  send(message: { type: string } & Record<string, unknown>): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  sendFrame(frame: EncodedFrame): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame.json);
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+}
+
+/** Parley's lean transport: one JSON object per WebSocket text frame at `/ws`. */
+export class NativeTransport {
+  private readonly wss: WebSocketServer;
+  private readonly sessions = new Map<WebSocket, RealtimeSession>();
+  private readonly alive = new WeakSet<WebSocket>();
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly ctx: RealtimeContext,
+    options: NativeOptions,
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxFrameBytes,
+      perMessageDeflate: false,
+    });
+    this.wss.on('connection', (ws, req) => this.accept(ws, req));
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Takes upgrades for `/ws`, leaves `/rtc` to socket.io, and refuses any other. */
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (req.url ?? '').split('?', 1)[0] ?? '';
+      if (path === NATIVE_PATH) {
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+      } else if (!path.startsWith(STITCH_PATH)) {
+        socket.destroy();
+      }
+    });
+  }
+
+  get connectionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Tells every client to reconnect (elsewhere) and closes. */
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const [ws, session] of this.sessions) {
+      session.connection.send({ type: 'session:reconnect', body: {} });
+      ws.close(CLOSE_CODES.restart, 'server restarting');
+    }
+    this.wss.close();
+  }
+
+  private accept(ws: WebSocket, req: IncomingMessage): void {
+    const session = new RealtimeSession(this.ctx, new NativeConnection(ws, req.socket.remoteAddress ?? ''));
+    this.sessions.set(ws, session);
+    this.alive.add(ws);
+    ws.on('pong', () => this.alive.add(ws));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        session.connection.send({
+          type: 'system:error:invalid-request',
+          rid: null,
+          code: 'system:error:invalid-request',
+          description: 'Frames are JSON text',
+        });
+        return;
+      }
+      let message: unknown;
+      try {
+        message = JSON.parse(
+          Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(toBuffers(data)).toString('utf8'),
+        );
+      } catch {
+        session.connection.send({
+          type: 'system:error:invalid-request',
+          rid: null,
+          code: 'system:error:invalid-request',
+          description: 'A frame must be one JSON object',
+        });
+        return;
+      }
+      session.receive(message);
+    });
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      this.sessions.delete(ws);
+      session.closed();
+    });
+  }
+
+  private beat(): void {
+    for (const ws of this.sessions.keys()) {
+      if (!this.alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.delete(ws);
+      ws.ping();
+    }
+  }
+}
+
+function toBuffers(data: ArrayBuffer | Buffer[]): Buffer[] {
+  return Array.isArray(data) ? data : [Buffer.from(data)];
+}

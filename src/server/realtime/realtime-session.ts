@@ -1,0 +1,217 @@
+import type { Logger } from 'pino';
+import type { Principal } from '../../core/auth/principal.js';
+import type { Domain } from '../../core/domain.js';
+import { newSessionId } from '../../core/ids.js';
+import { ParleyError, isParleyError } from '../../protocol/errors.js';
+import {
+  CLOSE_CODES,
+  NOTICE_TYPES,
+  REQUEST_TYPES,
+  SUCCESS_TYPE,
+  type RealtimeRequest,
+  type RequestType,
+} from '../../protocol/realtime.js';
+import type { Connection } from './connection.js';
+import type { HubSession, RealtimeHub } from './realtime-hub.js';
+import { HANDLERS } from './request-handlers.js';
+
+export interface RealtimeContext {
+  domain: Domain;
+  hub: RealtimeHub;
+  logger: Logger;
+}
+
+const REQUEST_TYPE_SET: ReadonlySet<string> = new Set(REQUEST_TYPES);
+const MAX_ID_LENGTH = 100;
+
+/**
+ * One client connection speaking the realtime vocabulary, whatever its transport. Requests are handled one
+ * at a time in arrival order, so a client's own sends are committed in the order it made them; every request
+ * with a `tid` gets exactly one reply.
+ */
+export class RealtimeSession implements HubSession {
+  id = '';
+  userId = '';
+  principal: Principal | null = null;
+  readonly joined = new Map<string, string>();
+  /** Conversations this session created: readable before the creator joins, as the Stitch SDK expects. */
+  readonly created = new Set<string>();
+  private queue: Promise<void> = Promise.resolve();
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  private ended = false;
+
+  constructor(
+    readonly ctx: RealtimeContext,
+    readonly connection: Connection,
+  ) {}
+
+  /** Takes one decoded message off the wire; malformed ones are answered with an error, never thrown. */
+  receive(message: unknown): void {
+    this.queue = this.queue.then(() => this.handle(message));
+  }
+
+  /** The transport lost the connection. */
+  closed(): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.expiryTimer);
+    if (this.principal) this.ctx.hub.removeSession(this);
+  }
+
+  /** Logs the session in (or renews its token); returns the `session:success` body. */
+  async authenticate(token: string): Promise<Principal> {
+    const principal = await this.ctx.domain.tokens.verify(token);
+    if (!principal.user) throw new ParleyError('session:error:user-required');
+    if (
+      this.principal &&
+      (principal.user.id !== this.userId || principal.application.id !== this.principal.application.id)
+    ) {
+      throw new ParleyError('session:error:wrong-user');
+    }
+    const first = this.principal === null;
+    this.principal = principal;
+    this.scheduleExpiry(principal.expiresAt);
+    if (first && !this.ended) {
+      this.id = newSessionId();
+      this.userId = principal.user.id;
+      await this.subscribeToJoined();
+    }
+    return principal;
+  }
+
+  /** Ends the session from the server side. */
+  end(code: number, reason: string): void {
+    this.connection.close(code, reason);
+    this.closed();
+  }
+
+  private async subscribeToJoined(): Promise<void> {
+    const { hub, domain } = this.ctx;
+    hub.addSession(this);
+    let after: string | undefined;
+    do {
+      const page = await domain.store.listUserConversations(
+        this.userId,
+        { limit: 100, order: 'asc', after },
+        { states: ['JOINED'] },
+      );
+      for (const { conversation, member } of page.items)
+        hub.join(this, conversation.id, member.id, conversation.lastEventId);
+      after = page.next;
+    } while (after !== undefined && !this.ended);
+    if (this.ended) hub.removeSession(this);
+    else hub.announce(this);
+  }
+
+  private scheduleExpiry(expiresAt: number): void {
+    clearTimeout(this.expiryTimer);
+    const ms = Math.max(0, expiresAt * 1000 - Date.now());
+    this.expiryTimer = setTimeout(() => {
+      this.connection.send({
+        type: NOTICE_TYPES.expiredToken,
+        body: {},
+        description: 'The session token expired',
+      });
+      this.end(CLOSE_CODES.unauthorized, 'token expired');
+    }, ms);
+    this.expiryTimer.unref?.();
+  }
+
+  private async handle(message: unknown): Promise<void> {
+    if (this.ended) return;
+    const request = parseEnvelope(message);
+    if (!request.ok) {
+      this.replyError(request.tid, request.error);
+      return;
+    }
+    const { type, tid } = request.value;
+    try {
+      if (type !== 'session:login' && !this.principal) throw new ParleyError('session:error:not-logged-in');
+      const body = await HANDLERS[type](this, request.value);
+      if (!this.ended || type === 'session:logout')
+        this.connection.send({ type: SUCCESS_TYPE[type], rid: tid, body });
+      if (type === 'session:logout') this.end(CLOSE_CODES.normal, 'logged out');
+    } catch (error) {
+      this.replyError(tid, error);
+    }
+  }
+
+  private replyError(tid: string | undefined, error: unknown): void {
+    let known: ParleyError;
+    if (isParleyError(error)) {
+      known = error;
+    } else {
+      this.ctx.logger.error({ err: error, session: this.id }, 'realtime request failed');
+      known = new ParleyError('system:error:internal');
+    }
+    const reply: { type: string } & Record<string, unknown> = {
+      type: known.code,
+      rid: tid ?? null,
+      code: known.code,
+      description: known.message,
+    };
+    if (known.details.retry_after !== undefined) reply.body = { retry_after: known.details.retry_after };
+    this.connection.send(reply);
+  }
+}
+
+type Envelope =
+  { ok: true; value: RealtimeRequest } | { ok: false; tid: string | undefined; error: ParleyError };
+
+/** Validates the envelope every request shares; handlers validate their own fields. */
+function parseEnvelope(message: unknown): Envelope {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    return {
+      ok: false,
+      tid: undefined,
+      error: new ParleyError('system:error:invalid-request', 'A request is a JSON object'),
+    };
+  }
+  const record = message as Record<string, unknown>;
+  const tid = typeof record.tid === 'string' && record.tid.length <= MAX_ID_LENGTH ? record.tid : undefined;
+  if (tid === undefined) {
+    return {
+      ok: false,
+      tid,
+      error: new ParleyError(
+        'system:error:invalid-request',
+        'tid must be a string of at most 100 characters',
+      ),
+    };
+  }
+  if (typeof record.type !== 'string' || !REQUEST_TYPE_SET.has(record.type)) {
+    return {
+      ok: false,
+      tid,
+      error: new ParleyError(
+        'system:error:unknown-request',
+        `Unknown request type ${String(record.type).slice(0, 50)}`,
+      ),
+    };
+  }
+  for (const key of ['cid', 'from', 'to', 'client_ref'] as const) {
+    const v = record[key];
+    if (v !== undefined && (typeof v !== 'string' || v.length > MAX_ID_LENGTH)) {
+      return {
+        ok: false,
+        tid,
+        error: new ParleyError(
+          'system:error:invalid-request',
+          `${key} must be a string of at most 100 characters`,
+        ),
+      };
+    }
+  }
+  const body = record.body;
+  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+    return {
+      ok: false,
+      tid,
+      error: new ParleyError('system:error:invalid-request', 'body must be an object'),
+    };
+  }
+  return {
+    ok: true,
+    value: { ...(record as Omit<RealtimeRequest, 'type'>), type: record.type as RequestType, tid },
+  };
+}

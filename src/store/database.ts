@@ -1,0 +1,79 @@
+import type { ApplicationRecord, ConversationState, MemberState } from './records.js';
+
+/**
+ * The schema as Kysely sees it. Column types are the portable subset shared by SQLite and PostgreSQL:
+ * ids, ISO timestamps and JSON documents are text, counters are integers.
+ */
+export interface Database {
+  settings: SettingsTable;
+  applications: ApplicationsTable;
+  users: UsersTable;
+  conversations: ConversationsTable;
+  members: MembersTable;
+  events: EventsTable;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface ApplicationsTable {
+  id: string;
+  name: string;
+  public_key: string;
+  answer_url: string | null;
+  event_url: string | null;
+  type: ApplicationRecord['type'];
+  created: string;
+}
+
+export interface UsersTable {
+  id: string;
+  application_id: string;
+  name: string;
+  display_name: string | null;
+  image_url: string | null;
+  /** JSON object. */
+  custom_data: string;
+  created: string;
+}
+
+export interface ConversationsTable {
+  id: string;
+  application_id: string;
+  name: string | null;
+  display_name: string | null;
+  image_url: string | null;
+  state: ConversationState;
+  /** JSON object. */
+  custom_data: string;
+  last_event_id: number;
+  created: string;
+  updated: string;
+}
+
+export interface MembersTable {
+  id: string;
+  conversation_id: string;
+  user_id: string;
+  state: MemberState;
+  /** JSON object: `MemberTimestamps`. */
+  timestamps: string;
+  /** JSON object: `{ type, ... }`. */
+  channel: string;
+  invited_by: string | null;
+  created: string;
+}
+
+export interface EventsTable {
+  conversation_id: string;
+  id: number;
+  type: string;
+  from_member: string | null;
+  /** JSON object. */
+  body: string;
+  timestamp: string;
+  deleted: string | null;
+  client_ref: string | null;
+}

@@ -1,0 +1,12 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { initial } from './0001-initial.js';
+
+/** Every migration by name; Kysely applies them in name order, so names start with a zero-padded version. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001-initial': initial,
+};
+
+/** Migrations live in code rather than in a folder read at run time, so they survive bundling. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve({ ...migrations }),
+};

@@ -1,0 +1,102 @@
+import type {
+  ApplicationsTable,
+  ConversationsTable,
+  EventsTable,
+  MembersTable,
+  UsersTable,
+} from './database.js';
+import type {
+  ApplicationRecord,
+  ConversationRecord,
+  EventRecord,
+  MemberRecord,
+  MemberTimestamps,
+  UserRecord,
+} from './records.js';
+
+/** JSON columns hold objects only; anything else means the row was written by something other than the store. */
+export function parseJsonObject(text: string, column: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`Column ${column} does not hold a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function toApplication(row: ApplicationsTable): ApplicationRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    publicKey: row.public_key,
+    answerUrl: row.answer_url,
+    eventUrl: row.event_url,
+    type: row.type,
+    created: row.created,
+  };
+}
+
+export function toUser(row: UsersTable): UserRecord {
+  return {
+    id: row.id,
+    applicationId: row.application_id,
+    name: row.name,
+    displayName: row.display_name,
+    imageUrl: row.image_url,
+    customData: parseJsonObject(row.custom_data, 'users.custom_data'),
+    created: row.created,
+  };
+}
+
+export function toConversation(row: ConversationsTable): ConversationRecord {
+  return {
+    id: row.id,
+    applicationId: row.application_id,
+    name: row.name,
+    displayName: row.display_name,
+    imageUrl: row.image_url,
+    state: row.state,
+    customData: parseJsonObject(row.custom_data, 'conversations.custom_data'),
+    // PostgreSQL drivers may hand integers back as strings.
+    lastEventId: Number(row.last_event_id),
+    created: row.created,
+    updated: row.updated,
+  };
+}
+
+export function toMember(row: MembersTable): MemberRecord {
+  const channel = parseJsonObject(row.channel, 'members.channel');
+  if (typeof channel.type !== 'string') throw new Error('Column members.channel has no type');
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    userId: row.user_id,
+    state: row.state,
+    timestamps: toTimestamps(row.timestamps),
+    channel: { ...channel, type: channel.type },
+    invitedBy: row.invited_by,
+    created: row.created,
+  };
+}
+
+function toTimestamps(text: string): MemberTimestamps {
+  const stored = parseJsonObject(text, 'members.timestamps');
+  const timestamps: MemberTimestamps = {};
+  for (const key of ['invited', 'joined', 'left'] as const) {
+    const value = stored[key];
+    if (typeof value === 'string') timestamps[key] = value;
+  }
+  return timestamps;
+}
+
+export function toEvent(row: EventsTable): EventRecord {
+  return {
+    conversationId: row.conversation_id,
+    id: Number(row.id),
+    type: row.type,
+    from: row.from_member,
+    body: parseJsonObject(row.body, 'events.body'),
+    timestamp: row.timestamp,
+    deleted: row.deleted,
+    clientRef: row.client_ref,
+  };
+}

@@ -1,0 +1,54 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from '../database.js';
+import { KyselyStore, type StoreCapabilities } from '../kysely-store.js';
+import type { Store } from '../store.js';
+
+const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
+
+export const sqliteCapabilities: StoreCapabilities = {
+  // Primary keys count too, as on PostgreSQL where both report 23505.
+  isUniqueViolation: (error) =>
+    error instanceof Error &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    UNIQUE_CODES.has(error.code),
+};
+
+/** Opens a SQLite file (or `':memory:'`) with the pragmas Parley relies on, creating its folder if needed. */
+export async function openSqliteDatabase(file: string): Promise<SqliteDatabase.Database> {
+  if (file !== ':memory:') await mkdir(dirname(resolve(file)), { recursive: true });
+  const db = new SqliteDatabase(file);
+  try {
+    // busy_timeout first, so switching to WAL waits for another process's lock instead of failing.
+    db.pragma('busy_timeout = 5000');
+    // WAL lets readers run beside the writer; FULL syncs the WAL on every commit, so an acknowledged
+    // event survives power loss.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    // SQLite leaves foreign keys off by default; the cascades depend on them.
+    db.pragma('foreign_keys = ON');
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** Opens and migrates a SQLite-backed store. */
+export async function openSqliteStore(opts: { file: string }): Promise<Store> {
+  const database = await openSqliteDatabase(opts.file);
+  const store = new KyselyStore(
+    new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    sqliteCapabilities,
+  );
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}

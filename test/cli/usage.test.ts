@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, type CliEnvironment } from './support/run-cli.js';
+import { useTempDirs } from './support/temp-dir.js';
+
+const tempDir = useTempDirs();
+const somewhere = async (): Promise<CliEnvironment> => {
+  const cwd = await tempDir();
+  return { cwd, rc: join(cwd, 'rc') };
+};
+
+const VERBS = [
+  'setup',
+  'app:create',
+  'app:list',
+  'app:show',
+  'app:delete',
+  'conversation:create',
+  'conversation:list',
+  'conversation:show',
+  'conversation:delete',
+  'user:create',
+  'user:list',
+  'user:show',
+  'user:delete',
+  'member:add',
+  'member:list',
+  'member:remove',
+  'jwt:generate',
+  'serve',
+];
+
+describe('parley usage', () => {
+  it('lists every command with --help and exits 0', async () => {
+    const run = await runCli(['--help'], await somewhere());
+    expect(run.code).toBe(0);
+    expect(run.err).toEqual([]);
+    expect(run.out[0]).toBe('Usage: parley [options] [command]');
+    for (const verb of VERBS) expect(run.stdout).toMatch(new RegExp(`^  ${verb}\\b`, 'm'));
+  });
+
+  it.each(VERBS.filter((v) => v !== 'serve'))('explains %s with --help and exits 0', async (verb) => {
+    const run = await runCli([verb, '--help'], await somewhere());
+    expect(run.code).toBe(0);
+    expect(run.err).toEqual([]);
+    expect(run.out[0]).toMatch(new RegExp(`^Usage: parley ${verb} `));
+    if (verb !== 'setup' && verb !== 'jwt:generate') expect(run.stdout).toContain('--json');
+  });
+
+  it('shows the tutorial example in the help of the commands it uses', async () => {
+    const run = await runCli(['member:add', '--help'], await somewhere());
+    expect(run.stdout).toContain(
+      `$ parley member:add CON-… action=join channel='{"type":"app"}' user_id=USR-…`,
+    );
+  });
+
+  it('prints the package version with --version', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    expect(await runCli(['--version'], await somewhere())).toMatchObject({
+      code: 0,
+      out: [pkg.version],
+      err: [],
+    });
+  });
+
+  it.each([
+    [[], 'Error: no command given; see `parley --help`'],
+    [['bogus'], "Error: unknown command 'bogus'"],
+    [['app:show'], "Error: missing required argument 'id'"],
+    [['app:show', 'a', 'b'], "Error: too many arguments for 'app:show'. Expected 1 argument but got 2."],
+    [['conversation:list', '--bogus'], "Error: unknown option '--bogus'"],
+    [['setup', 'KEY'], "Error: missing required argument 'api_secret'"],
+    [['app:create', 'Simple Chat', 'http://a'], "Error: missing required argument 'event_url'"],
+  ])('turns the usage error in %j into one line and exit 1', async (argv, line) => {
+    const run = await runCli(argv, await somewhere());
+    expect(run).toMatchObject({ code: 1, out: [], err: [line] });
+  });
+
+  it('suggests the closest command for a typo, still on one line', async () => {
+    const run = await runCli(['conversation:creat'], await somewhere());
+    expect(run.code).toBe(1);
+    expect(run.err).toEqual([
+      "Error: unknown command 'conversation:creat' (Did you mean conversation:create?)",
+    ]);
+  });
+});
