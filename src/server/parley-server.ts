@@ -3,7 +3,9 @@ import pino, { type Logger } from 'pino';
 import { createDomain, type Domain } from '../core/domain.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { ServerConfig } from './config.js';
+import { seedDemo, type DemoState } from './demo/demo-seed.js';
 import { buildHttpApp } from './http/build-http-app.js';
+import { Metrics } from './metrics.js';
 import { NativeTransport } from './realtime/native/native-transport.js';
 import { RealtimeHub } from './realtime/realtime-hub.js';
 import { StitchTransport } from './realtime/stitch/stitch-transport.js';
@@ -15,6 +17,8 @@ export interface ParleyServer {
   domain: Domain;
   hub: RealtimeHub;
   logger: Logger;
+  /** The tutorial's application and conversation, in demo mode. */
+  demo?: DemoState;
   /** Set when the API secret was generated on this start: shown once, then only its hash is kept. */
   generatedSecret?: string;
   apiKey: string;
@@ -38,13 +42,19 @@ export async function startParley(
   logger = createLogger(config.logLevel),
 ): Promise<ParleyServer> {
   const store = await openSqliteStore({ file: join(resolve(config.dataDir), 'parley.db') });
-  const hub = new RealtimeHub(store, logger);
+  const metrics: Metrics = new Metrics({
+    sessions: (): number => hub.sessionCount,
+    connections: (transport): number =>
+      transport === 'native' ? native.connectionCount : stitch.connectionCount,
+  });
+  const hub = new RealtimeHub(store, logger, metrics);
   const domain = createDomain(store, hub);
+  const demo = config.demo ? await seedDemo(domain) : undefined;
   const { apiKey, generatedSecret } = await domain.credentials.provision({
     apiKey: config.apiKey,
     apiSecret: config.apiSecret,
   });
-  const app = buildHttpApp(domain, { logger, bodyLimit: config.bodyLimit });
+  const app = buildHttpApp(domain, { logger, bodyLimit: config.bodyLimit, metrics, demo });
   const realtime = { domain, hub, logger };
   const native = new NativeTransport(realtime, { maxFrameBytes: config.maxFrameBytes, heartbeatMs: 30_000 });
   native.attach(app.server);
@@ -70,6 +80,7 @@ export async function startParley(
       await store.close();
     })());
   const server: ParleyServer = { url, port, domain, hub, logger, apiKey, close };
+  if (demo) server.demo = demo;
   if (generatedSecret !== undefined) server.generatedSecret = generatedSecret;
   return server;
 }

@@ -8,11 +8,18 @@ import { conversationsRoutes } from './routes/conversations-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { membersRoutes } from './routes/members-routes.js';
 import { usersRoutes } from './routes/users-routes.js';
+import { webRoutes } from './routes/web-routes.js';
+import type { Metrics } from '../metrics.js';
+import { demoRoutes } from '../demo/demo-routes.js';
+import type { DemoState } from '../demo/demo-seed.js';
 
 export interface HttpOptions {
   logger: FastifyBaseLogger;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
+  metrics: Metrics;
+  /** Set in demo mode only. */
+  demo?: DemoState | undefined;
 }
 
 /** The Fastify app: health, the account-level `/v2` API and the Conversation API `/v1`. */
@@ -28,7 +35,11 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
   installErrorBoundary(app);
   acceptEmptyJsonBodies(app);
 
+  const { metrics } = options;
   app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     request.log.info(
       {
         method: request.method,
@@ -40,6 +51,14 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
     );
     done();
   });
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await metrics.registry.metrics();
+    return reply.header('content-type', metrics.registry.contentType).send(body);
+  });
+
+  webRoutes(app);
+  if (options.demo) demoRoutes(app, domain, options.demo);
 
   app.get('/healthz', async (_request, reply) => {
     try {

@@ -3,6 +3,7 @@ import type { EventSink } from '../../core/event-sink.js';
 import type { PushedEvent } from '../../protocol/realtime.js';
 import type { EventRecord } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
+import type { Metrics } from '../metrics.js';
 import type { Connection } from './connection.js';
 import { EncodedFrame } from './encoded-frame.js';
 import { toPushedEvent } from './realtime-shapes.js';
@@ -40,6 +41,7 @@ export class RealtimeHub implements EventSink {
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
+    private readonly metrics?: Pick<Metrics, 'eventsCommitted' | 'framesDelivered'>,
   ) {}
 
   get sessionCount(): number {
@@ -213,6 +215,8 @@ export class RealtimeHub implements EventSink {
     }
     const subscribers = this.subscribers.get(cid);
     if (subscribers) for (const session of subscribers) session.connection.sendFrame(frame);
+    this.metrics?.eventsCommitted.inc();
+    this.metrics?.framesDelivered.inc(subscribers?.size ?? 0);
     if (event.type === 'member:invited' && userId) {
       for (const session of this.sessionsOf(userId))
         if (!session.joined.has(cid)) session.connection.sendFrame(frame);
