@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumSkipReason, launchChromium } from '../support/chromium.js';
+import { nativeClient, type RawClient } from '../support/realtime-clients.js';
+import { serveStatic } from '../support/static-server.js';
+import {
+  appToken,
+  startTestServer,
+  userToken,
+  type TestApp,
+  type TestServer,
+} from '../support/test-server.js';
+
+const skip = chromiumSkipReason();
+const stitchBundle = createRequire(import.meta.url).resolve('nexmo-stitch/dist/conversationClient.js');
+
+const PAGE = `<!DOCTYPE html><html><head><script src="/stitch.js"></script></head><body>
+<script>
+  window.received = [];
+  window.start = async (url, token, cid) => {
+    const app = await new ConversationClient({ url }).login(token);
+    const conversation = await app.getConversation(cid);
+    window.conversation = conversation;
+    conversation.on('text', (sender, message) => {
+      window.received.push({ id: message.id, from: sender.user.name, text: message.body.text });
+    });
+    return { me: app.me.name, member: conversation.me && conversation.me.id, history: [...conversation.events.values()].filter((e) => e.type === 'text').map((e) => e.body.text) };
+  };
+  window.send = async (text) => { const e = await window.conversation.sendText(text); return e.id; };
+</script></body></html>`;
+
+/** The real, unmodified nexmo-stitch 3.0.1 browser bundle in Chromium, talking to Parley's /rtc. */
+describe.skipIf(skip)('nexmo-stitch 3.0.1 in Chromium against /rtc', () => {
+  let server: TestServer;
+  let app: TestApp;
+  let cid: string;
+  let browser: Browser;
+  let site: Awaited<ReturnType<typeof serveStatic>>;
+  let kevin: RawClient;
+  let kevinMember: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    app = await server.createApp('Simple Chat');
+    const admin = await appToken(app);
+    cid = (
+      await (
+        await server.call('POST', '/v1/conversations', {
+          token: admin,
+          body: { display_name: 'Old School Chat' },
+        })
+      ).json()
+    ).id;
+    for (const name of ['John', 'Kevin']) {
+      await server.call('POST', '/v1/users', { token: admin, body: { name } });
+      const m = await (
+        await server.call('POST', `/v1/conversations/${cid}/members`, {
+          token: admin,
+          body: { user: { name }, state: 'JOINED' },
+        })
+      ).json();
+      if (name === 'Kevin') kevinMember = m.id;
+    }
+    site = await serveStatic({
+      '/': { type: 'text/html', body: PAGE },
+      '/stitch.js': { type: 'text/javascript', body: await readFile(stitchBundle) },
+    });
+    browser = await launchChromium();
+    kevin = await nativeClient(server.url);
+    await kevin.request('session:login', { body: { token: await userToken(app, 'Kevin') } });
+  });
+
+  afterAll(async () => {
+    kevin?.close();
+    await browser?.close();
+    await site?.close();
+    await server?.stop();
+  });
+
+  const openJohn = async (): Promise<Page> => {
+    const page = await (await browser.newContext()).newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(site.url);
+    return page;
+  };
+
+  it('logs in, loads the conversation with history, and chats with a native-transport user', async () => {
+    await kevin.request('text', { cid, from: kevinMember, body: { text: 'before John arrived' } });
+    const page = await openJohn();
+    const started = await page.evaluate(([url, token, c]) => (window as any).start(url, token, c), [
+      server.url,
+      await userToken(app, 'John'),
+      cid,
+    ] as const);
+    expect(started.me).toBe('John');
+    expect(started.member).toMatch(/^MEM-/);
+    expect(started.history).toEqual(['before John arrived']);
+
+    const id = await page.evaluate(() => (window as any).send('hello from stitch'));
+    expect(typeof id).toBe('number');
+    const atKevin = await kevin.waitFor((m) => m.type === 'text' && m.id === id);
+    expect(atKevin.body).toEqual({ text: 'hello from stitch' });
+
+    const reply = await kevin.request('text', {
+      cid,
+      from: kevinMember,
+      body: { text: 'hi John, from the native transport' },
+    });
+    const replyId = (reply.body as { id: number }).id;
+    await page.waitForFunction(
+      (rid) => (window as any).received.some((r: { id: number }) => r.id === rid),
+      replyId,
+    );
+    const received = await page.evaluate(() => (window as any).received);
+    expect(received).toEqual([
+      { id, from: 'John', text: 'hello from stitch' },
+      { id: replyId, from: 'Kevin', text: 'hi John, from the native transport' },
+    ]);
+    await kevin.waitFor(
+      (m) => m.type === 'text:delivered' && (m.body as { event_id: number }).event_id === replyId,
+    );
+  });
+});
