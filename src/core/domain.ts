@@ -6,6 +6,7 @@ import { TokenVerifier } from './auth/token-verifier.js';
 import { ConversationsService } from './conversations-service.js';
 import { nullSink, type EventSink } from './event-sink.js';
 import { EventsService } from './events-service.js';
+import { GroupCommit } from './group-commit.js';
 import { MembersService } from './members-service.js';
 import { UsersService } from './users-service.js';
 
@@ -32,6 +33,6 @@ export function createDomain(store: Store, sink: EventSink = nullSink): Domain {
     users: new UsersService(store, access, members),
     conversations: new ConversationsService(store, access, sink),
     members,
-    events: new EventsService(store, access, sink),
+    events: new EventsService(store, access, sink, new GroupCommit(store)),
   };
 }

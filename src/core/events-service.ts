@@ -5,6 +5,7 @@ import { JOINED, VISIBLE_STATES, type Access } from './access.js';
 import type { Principal } from './auth/principal.js';
 import { nowIso } from './clock.js';
 import type { EventSink } from './event-sink.js';
+import type { GroupCommit } from './group-commit.js';
 import type { EventView } from './views.js';
 
 export interface NewEventInput {
@@ -22,6 +23,7 @@ export class EventsService {
     private readonly store: Store,
     private readonly access: Access,
     private readonly sink: EventSink,
+    private readonly commits: GroupCommit,
   ) {}
 
   /**
@@ -52,11 +54,9 @@ export class EventsService {
       }
       fromUser = (await this.store.getUser(member.userId)) ?? null;
     }
-    const [event] = await this.store.appendEvents(
-      conversationId,
-      [{ type: input.type, from, body: input.body, clientRef: input.clientRef ?? null }],
-      nowIso(),
-    );
+    const [event] = await this.commits.append(conversationId, [
+      { type: input.type, from, body: input.body, clientRef: input.clientRef ?? null },
+    ]);
     if (!event) throw new ParleyError('system:error:internal', 'The store appended no event');
     this.sink.publish(conversationId, [event]);
     return { event, fromUser };

@@ -13,6 +13,10 @@ export interface ServerConfig {
   /** Largest realtime frame, bytes. */
   maxFrameBytes: number;
   demo: boolean;
+  /** PostgreSQL instead of the embedded SQLite, e.g. `postgres://user@host/db`. */
+  databaseUrl?: string | undefined;
+  /** Redis for delivery between nodes; without it the node delivers only to its own clients. */
+  redisUrl?: string | undefined;
 }
 
 export const serverConfigSchema = z.object({
@@ -34,6 +38,14 @@ export const serverConfigSchema = z.object({
     .min(1024)
     .max(16 * 1024 * 1024)
     .default(64 * 1024),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
   demo: z
     .union([z.boolean(), z.enum(['1', 'true', '0', 'false', ''])])
     .transform((v) => v === true || v === '1' || v === 'true')
@@ -51,6 +63,8 @@ export const ENV_NAMES: Record<keyof ServerConfig, string> = {
   bodyLimit: 'PARLEY_BODY_LIMIT',
   maxFrameBytes: 'PARLEY_MAX_FRAME',
   demo: 'PARLEY_DEMO',
+  databaseUrl: 'PARLEY_DATABASE_URL',
+  redisUrl: 'PARLEY_REDIS_URL',
 };
 
 /** Merges flags over environment variables; throws a one-line message naming the bad setting. */

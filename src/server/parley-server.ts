@@ -3,6 +3,10 @@ import pino, { type Logger } from 'pino';
 import { createDomain, type Domain } from '../core/domain.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { ServerConfig } from './config.js';
+import { busSink } from '../bus/bus-sink.js';
+import type { Bus } from '../bus/bus.js';
+import { LocalBus } from '../bus/local-bus.js';
+import { RedisBus } from '../bus/redis/redis-bus.js';
 import { seedDemo, type DemoState } from './demo/demo-seed.js';
 import { buildHttpApp } from './http/build-http-app.js';
 import { Metrics } from './metrics.js';
@@ -47,8 +51,9 @@ export async function startParley(
     connections: (transport): number =>
       transport === 'native' ? native.connectionCount : stitch.connectionCount,
   });
-  const hub = new RealtimeHub(store, logger, metrics);
-  const domain = createDomain(store, hub);
+  const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, logger) : new LocalBus();
+  const hub = new RealtimeHub(store, logger, bus, metrics);
+  const domain = createDomain(store, busSink(bus));
   const demo = config.demo ? await seedDemo(domain) : undefined;
   const { apiKey, generatedSecret } = await domain.credentials.provision({
     apiKey: config.apiKey,
@@ -73,10 +78,10 @@ export async function startParley(
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      native.close();
-      stitch.close();
+      await Promise.all([native.close(), stitch.close()]);
       hub.close();
       await app.close();
+      await bus.close();
       await store.close();
     })());
   const server: ParleyServer = { url, port, domain, hub, logger, apiKey, close };

@@ -9,6 +9,9 @@ interface ServeFlags {
   data?: string;
   logLevel?: string;
   bodyLimit?: string;
+  maxFrame?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
   demo?: boolean;
 }
 
@@ -25,6 +28,9 @@ export function registerServe(program: Command, ctx: CliContext): void {
       'fatal|error|warn|info|debug|trace|silent (PARLEY_LOG_LEVEL, default info)',
     )
     .option('--body-limit <bytes>', 'largest REST request body (PARLEY_BODY_LIMIT, default 65536)')
+    .option('--max-frame <bytes>', 'largest realtime frame (PARLEY_MAX_FRAME, default 65536)')
+    .option('--database-url <url>', 'PostgreSQL instead of SQLite (PARLEY_DATABASE_URL)')
+    .option('--redis-url <url>', 'Redis for delivery between nodes (PARLEY_REDIS_URL)')
     .option('--demo', 'seed the tutorial demo and let the web app log in by name (PARLEY_DEMO)')
     .action(async (flags: ServeFlags) => {
       let config;
@@ -36,6 +42,9 @@ export function registerServe(program: Command, ctx: CliContext): void {
             dataDir: flags.data,
             logLevel: flags.logLevel,
             bodyLimit: flags.bodyLimit,
+            maxFrameBytes: flags.maxFrame,
+            databaseUrl: flags.databaseUrl,
+            redisUrl: flags.redisUrl,
             demo: flags.demo,
           },
           ctx.env,

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EventSink } from '../../core/event-sink.js';
+import type { Bus, BusMessage } from '../../bus/bus.js';
 import type { PushedEvent } from '../../protocol/realtime.js';
 import type { EventRecord } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
@@ -34,15 +34,18 @@ interface Sequence {
  * that stays open is filled from the store (the source of truth). Member events keep the subscriptions
  * current, so the JOINED members' sessions are exactly the recipients.
  */
-export class RealtimeHub implements EventSink {
+export class RealtimeHub {
   private readonly subscribers = new Map<string, Set<HubSession>>();
   private readonly sessionsByUser = new Map<string, Set<HubSession>>();
   private readonly sequences = new Map<string, Sequence>();
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
+    private readonly bus: Bus,
     private readonly metrics?: Pick<Metrics, 'eventsCommitted' | 'framesDelivered'>,
-  ) {}
+  ) {
+    bus.subscribe({ message: (m) => this.onMessage(m), resync: () => void this.resync() });
+  }
 
   get sessionCount(): number {
     let n = 0;
@@ -93,11 +96,49 @@ export class RealtimeHub implements EventSink {
     return [...this.sessionsByUser.values()].flatMap((s) => [...s]);
   }
 
-  publish(conversationId: string, events: readonly EventRecord[]): void {
-    for (const event of events) this.accept(conversationId, event);
+  /** Sends an event that is not stored (typing, delivery, presence) to the conversation's joined sessions, on every node. */
+  broadcastEphemeral(event: PushedEvent, only?: 'native'): void {
+    this.bus.publish(only === undefined ? { kind: 'ephemeral', event } : { kind: 'ephemeral', event, only });
   }
 
-  conversationDeleted(conversationId: string): void {
+  private onMessage(message: BusMessage): void {
+    switch (message.kind) {
+      case 'events':
+        for (const event of message.events) this.accept(message.cid, event);
+        break;
+      case 'ephemeral':
+        this.deliverEphemeral(message.event, message.only);
+        break;
+      case 'deleted':
+        this.conversationDeleted(message.cid);
+        break;
+    }
+  }
+
+  /** Re-reads, for every conversation with sessions here, the events committed since the last one delivered. */
+  private async resync(): Promise<void> {
+    for (const cid of [...this.subscribers.keys()]) {
+      const sequence = this.sequences.get(cid);
+      if (!sequence) continue;
+      try {
+        let after: string | undefined;
+        do {
+          const page = await this.store.listEvents(cid, {
+            limit: 1000,
+            order: 'asc',
+            startId: sequence.next,
+            after,
+          });
+          for (const event of page.items) this.accept(cid, event);
+          after = page.next;
+        } while (after !== undefined);
+      } catch (err) {
+        this.logger.error({ err, cid }, 'resync from the store failed');
+      }
+    }
+  }
+
+  private conversationDeleted(conversationId: string): void {
     const subscribers = this.subscribers.get(conversationId);
     const sequence = this.sequences.get(conversationId);
     if (sequence?.gapTimer) clearTimeout(sequence.gapTimer);
@@ -116,8 +157,7 @@ export class RealtimeHub implements EventSink {
     }
   }
 
-  /** Sends an event that is not stored (typing, delivery, presence) to the conversation's joined sessions. */
-  broadcastEphemeral(event: PushedEvent, only?: 'native'): void {
+  private deliverEphemeral(event: PushedEvent, only?: 'native'): void {
     const subscribers = this.subscribers.get(event.cid);
     if (!subscribers) return;
     const frame = new EncodedFrame(event);

@@ -39,6 +39,7 @@ export class RealtimeSession implements HubSession {
   private queue: Promise<void> = Promise.resolve();
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private ended = false;
+  private draining = false;
 
   constructor(
     readonly ctx: RealtimeContext,
@@ -47,7 +48,22 @@ export class RealtimeSession implements HubSession {
 
   /** Takes one decoded message off the wire; malformed ones are answered with an error, never thrown. */
   receive(message: unknown): void {
+    if (this.draining) {
+      const tid =
+        typeof message === 'object' && message !== null && 'tid' in message ? message.tid : undefined;
+      this.replyError(
+        typeof tid === 'string' ? tid : undefined,
+        new ParleyError('system:error:unavailable', 'The server is shutting down; reconnect'),
+      );
+      return;
+    }
     this.queue = this.queue.then(() => this.handle(message));
+  }
+
+  /** Refuses new requests and resolves when those already received are answered. */
+  drain(): Promise<void> {
+    this.draining = true;
+    return this.queue;
   }
 
   /** The transport lost the connection. */

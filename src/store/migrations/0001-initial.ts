@@ -128,7 +128,8 @@ export const initial: Migration = {
     await db.schema
       .createIndex('events_client_ref_uq')
       .on('events')
-      .columns(['conversation_id', 'from_member', 'client_ref'])
+      // client_ref before from_member: appends look events up by reference alone.
+      .columns(['conversation_id', 'client_ref', 'from_member'])
       .unique()
       .execute();
   },

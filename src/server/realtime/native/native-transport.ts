@@ -40,6 +40,7 @@ export class NativeTransport {
   private readonly sessions = new Map<WebSocket, RealtimeSession>();
   private readonly alive = new WeakSet<WebSocket>();
   private readonly heartbeat: ReturnType<typeof setInterval>;
+  private closing = false;
 
   constructor(
     private readonly ctx: RealtimeContext,
@@ -59,7 +60,9 @@ export class NativeTransport {
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '').split('?', 1)[0] ?? '';
-      if (path === NATIVE_PATH) {
+      if (this.closing) {
+        socket.destroy();
+      } else if (path === NATIVE_PATH) {
         this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
       } else if (!path.startsWith(STITCH_PATH)) {
         socket.destroy();
@@ -71,9 +74,11 @@ export class NativeTransport {
     return this.sessions.size;
   }
 
-  /** Tells every client to reconnect (elsewhere) and closes. */
-  close(): void {
+  /** Stops taking connections, answers the requests already received, then tells every client to reconnect. */
+  async close(): Promise<void> {
+    this.closing = true;
     clearInterval(this.heartbeat);
+    await Promise.all([...this.sessions.values()].map((s) => s.drain()));
     for (const [ws, session] of this.sessions) {
       session.connection.send({ type: 'session:reconnect', body: {} });
       ws.close(CLOSE_CODES.restart, 'server restarting');

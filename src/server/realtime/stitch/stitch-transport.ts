@@ -39,6 +39,7 @@ class StitchConnection implements Connection {
  */
 export class StitchTransport {
   private readonly io: Server;
+  private readonly sessions = new Set<RealtimeSession>();
 
   constructor(
     private readonly ctx: RealtimeContext,
@@ -60,8 +61,12 @@ export class StitchTransport {
     return this.io.engine.clientsCount;
   }
 
-  /** Tells every client to reconnect (elsewhere) and drops them; the HTTP server is closed by its owner. */
-  close(): void {
+  /**
+   * Answers the requests already received, then tells every client to reconnect (elsewhere) and drops them;
+   * the HTTP server is closed by its owner.
+   */
+  async close(): Promise<void> {
+    await Promise.all([...this.sessions].map((s) => s.drain()));
     for (const socket of this.io.sockets.sockets.values()) {
       socket.emit('session:reconnect', { body: {} });
       socket.disconnect(true);
@@ -77,6 +82,10 @@ export class StitchTransport {
         typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {};
       session.receive({ ...fields, type: event });
     });
-    socket.on('disconnect', () => session.closed());
+    this.sessions.add(session);
+    socket.on('disconnect', () => {
+      this.sessions.delete(session);
+      session.closed();
+    });
   }
 }

@@ -1,0 +1,68 @@
+import type { EventRecord, NewEvent } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { nowIso } from './clock.js';
+
+interface Pending {
+  conversationId: string;
+  events: NewEvent[];
+  resolve: (records: EventRecord[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for event appends: while one transaction is committing, every append that arrives waits and
+ * goes into the next one, so a burst of sends costs one durable commit instead of one each. Each caller is
+ * answered when the transaction holding its events has committed.
+ */
+export class GroupCommit {
+  private queue: Pending[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly maxBatch = 512,
+  ) {}
+
+  append(conversationId: string, events: NewEvent[]): Promise<EventRecord[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ conversationId, events, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        // Start on the next turn: appends whose callers are still awaiting their reads join this commit.
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      await this.commit(batch);
+    }
+    this.flushing = false;
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    const timestamp = nowIso();
+    let results: EventRecord[][];
+    try {
+      results = await this.store.transaction(async (tx) => {
+        const out: EventRecord[][] = [];
+        for (const item of batch)
+          out.push(await tx.appendEvents(item.conversationId, item.events, timestamp));
+        return out;
+      });
+    } catch {
+      // One bad item (say, its conversation was just deleted) must not fail the others: retry them singly.
+      for (const item of batch) {
+        try {
+          item.resolve(await this.store.appendEvents(item.conversationId, item.events, nowIso()));
+        } catch (error) {
+          item.reject(error);
+        }
+      }
+      return;
+    }
+    batch.forEach((item, i) => item.resolve(results[i] ?? []));
+  }
+}

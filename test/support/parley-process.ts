@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..', '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface ParleyProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Resolves with the exit code or signal. */
+  exited: Promise<number | string>;
+  output(): string;
+  kill(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+/** Runs `bin/parley serve` as a real process and waits until it listens. */
+export async function startParleyProcess(options: {
+  port?: number;
+  dataDir?: string;
+  env?: Record<string, string>;
+}): Promise<ParleyProcess> {
+  const port = options.port ?? (await freePort());
+  const args = [join(root, 'bin', 'parley'), 'serve', '--port', String(port), '--host', '127.0.0.1'];
+  if (options.dataDir) args.push('--data', options.dataDir);
+  const child = spawn(process.execPath, args, {
+    env: {
+      ...process.env,
+      PARLEY_LOG_LEVEL: 'warn',
+      PARLEY_API_KEY: 'proc-key',
+      PARLEY_API_SECRET: 'proc-secret-1',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | string>((r) =>
+    child.on('exit', (code, signal) => r(signal ?? code ?? -1)),
+  );
+  const deadline = Date.now() + 20_000;
+  while (!output.includes('Parley listening on')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`parley serve did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    child,
+    exited,
+    output: () => output,
+    kill: (signal = 'SIGKILL') => {
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
