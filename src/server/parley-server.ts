@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createDomain, type Domain } from '../core/domain.js';
+import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { ServerConfig } from './config.js';
 import { busSink } from '../bus/bus-sink.js';
@@ -45,7 +46,9 @@ export async function startParley(
   config: ServerConfig,
   logger = createLogger(config.logLevel),
 ): Promise<ParleyServer> {
-  const store = await openSqliteStore({ file: join(resolve(config.dataDir), 'parley.db') });
+  const store = config.databaseUrl
+    ? await openPostgresStore({ url: config.databaseUrl })
+    : await openSqliteStore({ file: join(resolve(config.dataDir), 'parley.db') });
   const metrics: Metrics = new Metrics({
     sessions: (): number => hub.sessionCount,
     connections: (transport): number =>

@@ -39,7 +39,7 @@ export class RedisBus implements Bus {
     // ioredis resubscribes by itself after a reconnect; each time, what was sent meanwhile is lost.
     this.sub.on('ready', () => {
       if (this.subscribedOnce) {
-        this.logger.info('redis bus reconnected: resyncing from the store');
+        this.logger.warn('redis bus reconnected: resyncing from the store');
         this.handlers?.resync();
       }
       this.subscribedOnce = true;
