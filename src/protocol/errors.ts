@@ -39,6 +39,7 @@ export const ERRORS = {
   'system:error:too-large': spec(413, 'The message is too large'),
   'session:error:not-logged-in': spec(401, 'Log in with session:login first'),
   'session:error:user-required': spec(401, 'A realtime session needs a user token (with sub)'),
+  'session:error:too-many-sessions': spec(429, 'This user has too many live sessions'),
   'session:error:wrong-user': spec(403, 'The new token is for a different user'),
   'system:error:rate-limited': spec(429, 'Too many requests', true),
   'system:error:unavailable': spec(503, 'The service is unavailable', true),

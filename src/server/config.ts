@@ -12,6 +12,18 @@ export interface ServerConfig {
   bodyLimit: number;
   /** Largest realtime frame, bytes. */
   maxFrameBytes: number;
+  /** Largest text message, bytes of UTF-8. */
+  maxTextBytes: number;
+  /** Realtime requests a second per connection (bursts of twice that). */
+  rateLimit: number;
+  /** Requests a second per user across all their connections and REST calls (bursts of twice that). */
+  userRateLimit: number;
+  /** Live realtime sessions one user may hold. */
+  maxSessions: number;
+  /** Bytes a connection may have waiting to be sent before it is dropped as a slow consumer. */
+  maxBufferBytes: number;
+  /** Origins allowed to use the API from a browser; `*` allows any (no cookie authenticates anything). */
+  allowedOrigins: '*' | string[];
   demo: boolean;
   /** PostgreSQL instead of the embedded SQLite, e.g. `postgres://user@host/db`. */
   databaseUrl?: string | undefined;
@@ -38,6 +50,32 @@ export const serverConfigSchema = z.object({
     .min(1024)
     .max(16 * 1024 * 1024)
     .default(64 * 1024),
+  maxTextBytes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1024 * 1024)
+    .default(8 * 1024),
+  rateLimit: z.coerce.number().positive().max(1_000_000).default(50),
+  userRateLimit: z.coerce.number().positive().max(1_000_000).default(100),
+  maxSessions: z.coerce.number().int().min(1).max(100_000).default(32),
+  maxBufferBytes: z.coerce
+    .number()
+    .int()
+    .min(16 * 1024)
+    .max(1024 * 1024 * 1024)
+    .default(1024 * 1024),
+  allowedOrigins: z
+    .string()
+    .transform((v): '*' | string[] =>
+      v.trim() === '*'
+        ? '*'
+        : v
+            .split(',')
+            .map((o) => o.trim())
+            .filter((o) => o !== ''),
+    )
+    .default('*'),
   databaseUrl: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -63,6 +101,12 @@ export const ENV_NAMES: Record<keyof ServerConfig, string> = {
   bodyLimit: 'PARLEY_BODY_LIMIT',
   maxFrameBytes: 'PARLEY_MAX_FRAME',
   demo: 'PARLEY_DEMO',
+  maxTextBytes: 'PARLEY_MAX_TEXT',
+  rateLimit: 'PARLEY_RATE_LIMIT',
+  userRateLimit: 'PARLEY_USER_RATE_LIMIT',
+  maxSessions: 'PARLEY_MAX_SESSIONS',
+  maxBufferBytes: 'PARLEY_MAX_BUFFER',
+  allowedOrigins: 'PARLEY_ALLOWED_ORIGINS',
   databaseUrl: 'PARLEY_DATABASE_URL',
   redisUrl: 'PARLEY_REDIS_URL',
 };

@@ -11,6 +11,8 @@ import { RedisBus } from '../bus/redis/redis-bus.js';
 import { seedDemo, type DemoState } from './demo/demo-seed.js';
 import { buildHttpApp } from './http/build-http-app.js';
 import { Metrics } from './metrics.js';
+import { OriginPolicy } from './origin-policy.js';
+import { KeyedBuckets } from '../core/token-bucket.js';
 import { NativeTransport } from './realtime/native/native-transport.js';
 import { RealtimeHub } from './realtime/realtime-hub.js';
 import { StitchTransport } from './realtime/stitch/stitch-transport.js';
@@ -62,11 +64,30 @@ export async function startParley(
     apiKey: config.apiKey,
     apiSecret: config.apiSecret,
   });
-  const app = buildHttpApp(domain, { logger, bodyLimit: config.bodyLimit, metrics, demo });
-  const realtime = { domain, hub, logger };
-  const native = new NativeTransport(realtime, { maxFrameBytes: config.maxFrameBytes, heartbeatMs: 30_000 });
+  const userBuckets = new KeyedBuckets(config.userRateLimit, config.userRateLimit * 2);
+  const origins = new OriginPolicy(config.allowedOrigins);
+  const app = buildHttpApp(domain, {
+    logger,
+    bodyLimit: config.bodyLimit,
+    metrics,
+    demo,
+    userBuckets,
+    origins,
+  });
+  const limits = {
+    maxTextBytes: config.maxTextBytes,
+    rateLimit: config.rateLimit,
+    maxSessions: config.maxSessions,
+    maxBufferBytes: config.maxBufferBytes,
+  };
+  const realtime = { domain, hub, logger, limits, userBuckets };
+  const native = new NativeTransport(realtime, {
+    maxFrameBytes: config.maxFrameBytes,
+    heartbeatMs: 30_000,
+    origins,
+  });
   native.attach(app.server);
-  const stitch = new StitchTransport(realtime, app.server, { maxFrameBytes: config.maxFrameBytes });
+  const stitch = new StitchTransport(realtime, app.server, { maxFrameBytes: config.maxFrameBytes, origins });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (e) {

@@ -21,6 +21,12 @@ import type { ConversationPatch, EventQuery, MemberPatch, Membership, Store, Use
 export interface StoreCapabilities {
   /** Whether a driver error reports a unique or primary-key violation (SQLite `SQLITE_CONSTRAINT_*`, PG 23505). */
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * Whether a failed statement poisons the rest of its transaction (PostgreSQL) rather than undoing only
+   * itself (SQLite). Conflict-prone writes in a transaction then run under a savepoint, so a caller that
+   * catches the conflict can carry on in the same transaction on every backend.
+   */
+  statementErrorAbortsTransaction: boolean;
 }
 
 const BY_CREATED: readonly KeyColumn[] = [
@@ -432,12 +438,26 @@ export class KyselyStore implements Store {
 
   /** Runs a write, reporting a unique violation as the catalogue's conflict `code`. */
   private async conflictAs<T>(code: ErrorCode, write: () => Promise<T>): Promise<T> {
+    const isolate = this.db.isTransaction && this.capabilities.statementErrorAbortsTransaction;
     try {
-      return await write();
+      return await (isolate ? this.underSavepoint(write) : write());
     } catch (error) {
       if (this.capabilities.isUniqueViolation(error)) throw new ParleyError(code);
       throw error;
     }
+  }
+
+  private async underSavepoint<T>(write: () => Promise<T>): Promise<T> {
+    await sql`savepoint parley_write`.execute(this.db);
+    let result: T;
+    try {
+      result = await write();
+    } catch (error) {
+      await sql`rollback to savepoint parley_write`.execute(this.db);
+      throw error;
+    }
+    await sql`release savepoint parley_write`.execute(this.db);
+    return result;
   }
 
   private async appendInTransaction(
@@ -449,7 +469,8 @@ export class KyselyStore implements Store {
     const earlier = new Map<string, EventRecord>();
     if (refs.length > 0) {
       // Lock first, look second: a concurrent send with the same clientRef then waits for this transaction
-      // and finds its event, instead of both missing each other and one failing on the unique index.
+      // and finds its event, instead of both missing each other and one failing on the unique index. On
+      // PostgreSQL that relies on READ COMMITTED, where the select's snapshot is taken after the lock is won.
       await this.lockConversation(conversationId);
       const rows = await this.db
         .selectFrom('events')

@@ -4,22 +4,22 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteDatabase, openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { runStoreContract } from './store-contract.js';
+import { runStoreContract, storeSelected } from './store-contract.js';
 
-let dir: string;
-let opened = 0;
+describe.skipIf(!storeSelected('sqlite'))('SQLite store', () => {
+  let dir: string;
+  let opened = 0;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'parley-sqlite-store-'));
-});
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'parley-sqlite-store-'));
+  });
 
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
-runStoreContract('SQLite file', () => openSqliteStore({ file: join(dir, `contract-${++opened}.db`) }));
+  runStoreContract('SQLite file', () => openSqliteStore({ file: join(dir, `contract-${++opened}.db`) }));
 
-describe('SQLite store', () => {
   it('creates missing folders and keeps data across close and reopen', async () => {
     const file = join(dir, 'nested', 'deeper', 'parley.db');
     const first = await openSqliteStore({ file });

@@ -14,9 +14,9 @@ import type {
 import type { Store } from '../../src/store/store.js';
 
 /** ISO time `seconds` after a fixed origin, so tests control ordering and ties. */
-const at = (seconds: number): string => new Date(Date.UTC(2024, 0, 1) + seconds * 1000).toISOString();
+export const at = (seconds: number): string => new Date(Date.UTC(2024, 0, 1) + seconds * 1000).toISOString();
 
-const newApplication = (over: Partial<ApplicationRecord> = {}): ApplicationRecord => ({
+export const newApplication = (over: Partial<ApplicationRecord> = {}): ApplicationRecord => ({
   id: randomUUID(),
   name: 'Test app',
   publicKey: '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----',
@@ -27,7 +27,7 @@ const newApplication = (over: Partial<ApplicationRecord> = {}): ApplicationRecor
   ...over,
 });
 
-const newUser = (applicationId: string, over: Partial<UserRecord> = {}): UserRecord => ({
+export const newUser = (applicationId: string, over: Partial<UserRecord> = {}): UserRecord => ({
   id: randomUUID(),
   applicationId,
   name: `user-${randomUUID()}`,
@@ -38,7 +38,7 @@ const newUser = (applicationId: string, over: Partial<UserRecord> = {}): UserRec
   ...over,
 });
 
-const newConversation = (
+export const newConversation = (
   applicationId: string,
   over: Partial<ConversationRecord> = {},
 ): ConversationRecord => ({
@@ -55,7 +55,7 @@ const newConversation = (
   ...over,
 });
 
-const newMember = (
+export const newMember = (
   conversationId: string,
   userId: string,
   over: Partial<MemberRecord> = {},
@@ -71,14 +71,14 @@ const newMember = (
   ...over,
 });
 
-const text = (from: string | null, body: string, clientRef?: string): NewEvent => ({
+export const text = (from: string | null, body: string, clientRef?: string): NewEvent => ({
   type: 'text',
   from,
   body: { text: body },
   ...(clientRef === undefined ? {} : { clientRef }),
 });
 
-async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
+export async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
   const error: unknown = await promise.then(
     () => undefined,
     (e: unknown) => e,
@@ -110,6 +110,25 @@ const byCreatedThenId = (a: { created: string; id: string }, b: { created: strin
 function sortedKeys<T extends { created: string; id: string }>(records: T[], order: Order): string[] {
   const sorted = [...records].sort(byCreatedThenId).map((r) => r.id);
   return order === 'asc' ? sorted : sorted.reverse();
+}
+
+export type StoreBackend = 'sqlite' | 'postgres';
+
+const BACKENDS: readonly string[] = ['sqlite', 'postgres'] satisfies StoreBackend[];
+
+/** Whether PARLEY_TEST_STORES (comma-separated, default every backend) selects the tests of `backend`. */
+export function storeSelected(backend: StoreBackend): boolean {
+  const listed = (process.env.PARLEY_TEST_STORES ?? BACKENDS.join(','))
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const unknown = listed.filter((name) => !BACKENDS.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `PARLEY_TEST_STORES names unknown stores: ${unknown.join(', ')} (known: ${BACKENDS.join(', ')})`,
+    );
+  }
+  return listed.includes(backend);
 }
 
 const PAGE_SIZES = [1, 2, 7] as const;
@@ -815,6 +834,30 @@ export function runStoreContract(label: string, open: () => Promise<Store>): voi
         });
         await expect(failure).rejects.toThrow('inner failed');
         expect(await store.getApplication(app.id)).toBeUndefined();
+      });
+
+      it('rolls back a transaction that fails on a conflict and reports the conflict', async () => {
+        const app = await store.createApplication(newApplication());
+        await store.createUser(newUser(app.id, { name: 'alice' }));
+        const other = newApplication();
+        const failure = store.transaction(async (tx) => {
+          await tx.createApplication(other);
+          await tx.createUser(newUser(app.id, { name: 'alice' }));
+        });
+        await rejectsWith(failure, 'user:error:duplicate-name');
+        expect(await store.getApplication(other.id)).toBeUndefined();
+      });
+
+      it('carries on in a transaction after a conflict it caught', async () => {
+        const app = await store.createApplication(newApplication());
+        const alice = await store.createUser(newUser(app.id, { name: 'alice' }));
+        const { bob, found } = await store.transaction(async (tx) => {
+          const bob = await tx.createUser(newUser(app.id, { name: 'bob' }));
+          await rejectsWith(tx.createUser(newUser(app.id, { name: 'alice' })), 'user:error:duplicate-name');
+          return { bob, found: await tx.getUserByName(app.id, 'alice') };
+        });
+        expect(found).toEqual(alice);
+        expect(await store.getUser(bob.id)).toEqual(bob);
       });
 
       it('gives back event ids appended in a transaction that fails', async () => {

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { aclAllows } from '../../core/auth/acl.js';
 import type { Principal } from '../../core/auth/principal.js';
 import type { TokenVerifier } from '../../core/auth/token-verifier.js';
+import type { KeyedBuckets } from '../../core/token-bucket.js';
 import { ParleyError } from '../../protocol/errors.js';
 
 declare module 'fastify' {
@@ -16,8 +17,8 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** A preHandler: verifies the bearer JWT and the ACL for this method and path. */
-export function bearerAuth(tokens: TokenVerifier) {
+/** A preHandler: verifies the bearer JWT and the ACL for this method and path, and rate-limits per user. */
+export function bearerAuth(tokens: TokenVerifier, buckets: KeyedBuckets) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
@@ -29,6 +30,12 @@ export function bearerAuth(tokens: TokenVerifier) {
         'system:error:forbidden-path',
         `The token's ACL does not allow ${request.method} ${path}`,
       );
+    }
+    const wait = buckets.take(`${principal.application.id}:${principal.user?.id ?? 'app'}`);
+    if (wait > 0) {
+      throw new ParleyError('system:error:rate-limited', 'Too many requests; slow down', {
+        retry_after: Math.ceil(wait * 1000) / 1000,
+      });
     }
     request.principal = principal;
   };

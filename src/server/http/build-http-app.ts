@@ -10,6 +10,9 @@ import { membersRoutes } from './routes/members-routes.js';
 import { usersRoutes } from './routes/users-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import type { Metrics } from '../metrics.js';
+import type { OriginPolicy } from '../origin-policy.js';
+import type { KeyedBuckets } from '../../core/token-bucket.js';
+import { corsAndHeaders } from './cors-and-headers.js';
 import { demoRoutes } from '../demo/demo-routes.js';
 import type { DemoState } from '../demo/demo-seed.js';
 
@@ -18,6 +21,9 @@ export interface HttpOptions {
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
   metrics: Metrics;
+  /** Requests a second per user, shared with the realtime transports. */
+  userBuckets: KeyedBuckets;
+  origins: OriginPolicy;
   /** Set in demo mode only. */
   demo?: DemoState | undefined;
 }
@@ -33,6 +39,7 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
     routerOptions: { ignoreTrailingSlash: true },
   });
   installErrorBoundary(app);
+  corsAndHeaders(app, options.origins);
   acceptEmptyJsonBodies(app);
 
   const { metrics } = options;
@@ -77,7 +84,7 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
 
   void app.register((scope, _opts, done) => {
     scope.decorateRequest('principal', null);
-    scope.addHook('preHandler', bearerAuth(domain.tokens));
+    scope.addHook('preHandler', bearerAuth(domain.tokens, options.userBuckets));
     usersRoutes(scope, domain);
     conversationsRoutes(scope, domain);
     membersRoutes(scope, domain);

@@ -11,14 +11,26 @@ import {
   type RealtimeRequest,
   type RequestType,
 } from '../../protocol/realtime.js';
+import { TokenBucket, type KeyedBuckets } from '../../core/token-bucket.js';
 import type { Connection } from './connection.js';
 import type { HubSession, RealtimeHub } from './realtime-hub.js';
 import { HANDLERS } from './request-handlers.js';
+
+export interface RealtimeLimits {
+  maxTextBytes: number;
+  /** Requests a second per connection. */
+  rateLimit: number;
+  maxSessions: number;
+  maxBufferBytes: number;
+}
 
 export interface RealtimeContext {
   domain: Domain;
   hub: RealtimeHub;
   logger: Logger;
+  limits: RealtimeLimits;
+  /** Shared with REST: requests a second per user. */
+  userBuckets: KeyedBuckets;
 }
 
 const REQUEST_TYPE_SET: ReadonlySet<string> = new Set(REQUEST_TYPES);
@@ -40,11 +52,14 @@ export class RealtimeSession implements HubSession {
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private ended = false;
   private draining = false;
+  private readonly bucket: TokenBucket;
 
   constructor(
     readonly ctx: RealtimeContext,
     readonly connection: Connection,
-  ) {}
+  ) {
+    this.bucket = new TokenBucket(ctx.limits.rateLimit, ctx.limits.rateLimit * 2);
+  }
 
   /** Takes one decoded message off the wire; malformed ones are answered with an error, never thrown. */
   receive(message: unknown): void {
@@ -85,6 +100,9 @@ export class RealtimeSession implements HubSession {
       throw new ParleyError('session:error:wrong-user');
     }
     const first = this.principal === null;
+    if (first && this.ctx.hub.sessionsOf(principal.user.id).size >= this.ctx.limits.maxSessions) {
+      throw new ParleyError('session:error:too-many-sessions');
+    }
     this.principal = principal;
     this.scheduleExpiry(principal.expiresAt);
     if (first && !this.ended) {

@@ -9,7 +9,6 @@ import type { RealtimeSession } from './realtime-session.js';
 
 type Handler = (session: RealtimeSession, request: RealtimeRequest) => Promise<unknown>;
 
-const MAX_TEXT = 8 * 1024;
 const DEFAULT_HISTORY = 100;
 const MAX_HISTORY = 1000;
 
@@ -17,7 +16,7 @@ const tokenBody = z.object({ token: z.string().min(1).max(16_384) }).loose();
 const eventRef = z
   .object({ event_id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) })
   .loose();
-const textBody = z.object({ text: z.string().min(1).max(MAX_TEXT) }).loose();
+const textBody = z.object({ text: z.string().min(1) }).loose();
 const historyBody = z
   .object({
     start_id: z.coerce.number().int().positive().optional(),
@@ -198,6 +197,12 @@ export const HANDLERS: Record<RequestType, Handler> = {
   text: async (session, request) => {
     joinedMember(session, request);
     const { text } = bodyOf(textBody, request);
+    if (Buffer.byteLength(text) > session.ctx.limits.maxTextBytes) {
+      throw new ParleyError(
+        'system:error:too-large',
+        `A text may have at most ${session.ctx.limits.maxTextBytes} bytes`,
+      );
+    }
     const { event } = await session.ctx.domain.events.create(principalOf(session), cidOf(request), {
       type: 'text',
       body: { text },

@@ -15,6 +15,7 @@ export const sqliteCapabilities: StoreCapabilities = {
     'code' in error &&
     typeof error.code === 'string' &&
     UNIQUE_CODES.has(error.code),
+  statementErrorAbortsTransaction: false,
 };
 
 /** Opens a SQLite file (or `':memory:'`) with the pragmas Parley relies on, creating its folder if needed. */

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES, NATIVE_PATH, STITCH_PATH } from '../../../protocol/realtime.js';
+import type { OriginPolicy } from '../../origin-policy.js';
 import type { Connection } from '../connection.js';
 import type { EncodedFrame } from '../encoded-frame.js';
 import { RealtimeSession, type RealtimeContext } from '../realtime-session.js';
@@ -11,6 +12,7 @@ export interface NativeOptions {
   maxFrameBytes: number;
   /** Pings every this often; a connection that missed the previous pong is dropped. */
   heartbeatMs: number;
+  origins: OriginPolicy;
 }
 
 class NativeConnection implements Connection {
@@ -19,14 +21,26 @@ class NativeConnection implements Connection {
   constructor(
     private readonly ws: WebSocket,
     readonly remote: string,
+    private readonly maxBufferBytes: number,
   ) {}
 
   send(message: { type: string } & Record<string, unknown>): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+    this.write(JSON.stringify(message));
   }
 
   sendFrame(frame: EncodedFrame): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame.json);
+    this.write(frame.json);
+  }
+
+  /** Writes unless the client has stopped reading: then it is dropped, so its backlog cannot grow without bound. */
+  private write(text: string): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > this.maxBufferBytes) {
+      this.ws.close(CLOSE_CODES.slowConsumer, 'slow consumer');
+      this.ws.terminate();
+      return;
+    }
+    this.ws.send(text);
   }
 
   close(code: number, reason: string): void {
@@ -44,7 +58,7 @@ export class NativeTransport {
 
   constructor(
     private readonly ctx: RealtimeContext,
-    options: NativeOptions,
+    private readonly options: NativeOptions,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -62,6 +76,8 @@ export class NativeTransport {
       const path = (req.url ?? '').split('?', 1)[0] ?? '';
       if (this.closing) {
         socket.destroy();
+      } else if (path === NATIVE_PATH && !this.options.origins.allows(req.headers.origin)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       } else if (path === NATIVE_PATH) {
         this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
       } else if (!path.startsWith(STITCH_PATH)) {
@@ -87,7 +103,10 @@ export class NativeTransport {
   }
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
-    const session = new RealtimeSession(this.ctx, new NativeConnection(ws, req.socket.remoteAddress ?? ''));
+    const session = new RealtimeSession(
+      this.ctx,
+      new NativeConnection(ws, req.socket.remoteAddress ?? '', this.ctx.limits.maxBufferBytes),
+    );
     this.sessions.set(ws, session);
     this.alive.add(ws);
     ws.on('pong', () => this.alive.add(ws));

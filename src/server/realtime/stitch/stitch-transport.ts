@@ -1,13 +1,18 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { CLOSE_CODES, STITCH_PATH } from '../../../protocol/realtime.js';
+import type { OriginPolicy } from '../../origin-policy.js';
 import type { Connection } from '../connection.js';
 import type { EncodedFrame } from '../encoded-frame.js';
 import { RealtimeSession, type RealtimeContext } from '../realtime-session.js';
 
 export interface StitchOptions {
   maxFrameBytes: number;
+  origins: OriginPolicy;
 }
+
+/** Rough size of one queued packet, to turn the byte budget into engine.io's packet count. */
+const PACKET_ESTIMATE_BYTES = 512;
 
 class StitchConnection implements Connection {
   readonly transport = 'stitch';
@@ -15,16 +20,28 @@ class StitchConnection implements Connection {
   constructor(
     private readonly socket: Socket,
     readonly remote: string,
+    private readonly maxQueuedPackets: number,
   ) {}
 
   send(message: { type: string } & Record<string, unknown>): void {
+    if (!this.keepingUp()) return;
     const { type, ...payload } = message;
     this.socket.emit(type, payload);
   }
 
   /** Writes the pre-encoded socket.io packet straight to the engine, so fan-out encodes once per event. */
   sendFrame(frame: EncodedFrame): void {
-    if (this.socket.connected) this.socket.conn.write(frame.stitch);
+    if (this.keepingUp()) this.socket.conn.write(frame.stitch);
+  }
+
+  /** False, after dropping the client, once it has stopped reading and its queue would grow without bound. */
+  private keepingUp(): boolean {
+    if (!this.socket.connected) return false;
+    // engine.io keeps packets the socket could not take yet in `writeBuffer`; its typings mark it private.
+    const queued = (this.socket.conn as unknown as { writeBuffer: readonly unknown[] }).writeBuffer.length;
+    if (queued <= this.maxQueuedPackets) return true;
+    this.socket.disconnect(true);
+    return false;
   }
 
   close(code: number, _reason: string): void {
@@ -51,7 +68,11 @@ export class StitchTransport {
       allowEIO3: true,
       serveClient: false,
       maxHttpBufferSize: options.maxFrameBytes,
-      cors: { origin: true, credentials: false },
+      cors: {
+        origin: (origin, callback) => callback(null, options.origins.allows(origin)),
+        credentials: false,
+      },
+      allowRequest: (req, callback) => callback(null, options.origins.allows(req.headers.origin)),
       destroyUpgrade: false,
     });
     this.io.on('connection', (socket) => this.accept(socket));
@@ -75,7 +96,14 @@ export class StitchTransport {
   }
 
   private accept(socket: Socket): void {
-    const session = new RealtimeSession(this.ctx, new StitchConnection(socket, socket.handshake.address));
+    const session = new RealtimeSession(
+      this.ctx,
+      new StitchConnection(
+        socket,
+        socket.handshake.address,
+        Math.max(64, Math.floor(this.ctx.limits.maxBufferBytes / PACKET_ESTIMATE_BYTES)),
+      ),
+    );
     socket.onAny((event: unknown, payload: unknown) => {
       if (typeof event !== 'string') return;
       const fields =

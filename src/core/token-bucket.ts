@@ -1,0 +1,59 @@
+/**
+ * A token bucket: `rate` tokens a second up to `burst`. `take()` spends one and returns 0, or returns how many
+ * seconds until one is available without spending anything.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => performance.now() / 1000,
+  ) {
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  /** Seconds since the bucket was last used. */
+  idleFor(): number {
+    return this.now() - this.last;
+  }
+
+  take(): number {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + (t - this.last) * this.rate);
+    this.last = t;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return (1 - this.tokens) / this.rate;
+  }
+}
+
+/** Buckets by key (a user, an application), forgotten once full again so idle keys cost nothing. */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+  private sweeps = 0;
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {}
+
+  /** Seconds to wait before `key` may act again, or 0 (and the action is counted). */
+  take(key: string): number {
+    let bucket = this.buckets.get(key);
+    if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(this.rate, this.burst)));
+    if (++this.sweeps >= 10_000) this.sweep();
+    return bucket.take();
+  }
+
+  private sweep(): void {
+    this.sweeps = 0;
+    // A bucket idle long enough to be full again is the same as a new one.
+    const idle = this.burst / this.rate;
+    for (const [key, bucket] of this.buckets) if (bucket.idleFor() >= idle) this.buckets.delete(key);
+  }
+}
