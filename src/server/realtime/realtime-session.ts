@@ -63,16 +63,33 @@ export class RealtimeSession implements HubSession {
 
   /** Takes one decoded message off the wire; malformed ones are answered with an error, never thrown. */
   receive(message: unknown): void {
-    if (this.draining) {
-      const tid =
-        typeof message === 'object' && message !== null && 'tid' in message ? message.tid : undefined;
-      this.replyError(
-        typeof tid === 'string' ? tid : undefined,
-        new ParleyError('system:error:unavailable', 'The server is shutting down; reconnect'),
-      );
+    const refusal = this.admit();
+    if (refusal) {
+      this.replyError(tidOf(message), refusal);
       return;
     }
     this.queue = this.queue.then(() => this.handle(message));
+  }
+
+  /** Why a new request cannot be taken now, if it cannot: shutdown or a rate limit. */
+  private admit(): ParleyError | undefined {
+    if (this.draining)
+      return new ParleyError('system:error:unavailable', 'The server is shutting down; reconnect');
+    const wait = Math.max(
+      this.bucket.take(),
+      this.principal ? this.ctx.userBuckets.take(`${this.principal.application.id}:${this.userId}`) : 0,
+    );
+    if (wait > 0) {
+      return new ParleyError('system:error:rate-limited', 'Too many requests; slow down', {
+        retry_after: Math.ceil(wait * 1000) / 1000,
+      });
+    }
+    return undefined;
+  }
+
+  /** Answers a message the transport refused before handling it; `message` is whatever could be decoded. */
+  refuse(error: ParleyError, message?: unknown): void {
+    this.replyError(tidOf(message), error);
   }
 
   /** Refuses new requests and resolves when those already received are answered. */
@@ -248,4 +265,10 @@ function parseEnvelope(message: unknown): Envelope {
     ok: true,
     value: { ...(record as Omit<RealtimeRequest, 'type'>), type: record.type as RequestType, tid },
   };
+}
+
+/** The request id of a message, when it has a usable one. */
+function tidOf(message: unknown): string | undefined {
+  if (typeof message !== 'object' || message === null || !('tid' in message)) return undefined;
+  return typeof message.tid === 'string' && message.tid.length <= MAX_ID_LENGTH ? message.tid : undefined;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { ParleyError } from '../../../protocol/errors.js';
 import { CLOSE_CODES, NATIVE_PATH, STITCH_PATH } from '../../../protocol/realtime.js';
 import type { OriginPolicy } from '../../origin-policy.js';
 import type { Connection } from '../connection.js';
@@ -62,7 +63,9 @@ export class NativeTransport {
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
-      maxPayload: options.maxFrameBytes,
+      // Frames up to the limit are answered with an error and the connection survives; only a frame four times
+      // over is a protocol violation that closes it (1009), since ws must buffer a frame whole.
+      maxPayload: options.maxFrameBytes * 4,
       perMessageDeflate: false,
     });
     this.wss.on('connection', (ws, req) => this.accept(ws, req));
@@ -111,27 +114,26 @@ export class NativeTransport {
     this.alive.add(ws);
     ws.on('pong', () => this.alive.add(ws));
     ws.on('message', (data, isBinary) => {
+      const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(toBuffers(data));
+      if (bytes.length > this.options.maxFrameBytes) {
+        session.refuse(
+          new ParleyError(
+            'system:error:too-large',
+            `Frames may have at most ${this.options.maxFrameBytes} bytes`,
+          ),
+          parseOrUndefined(bytes),
+        );
+        return;
+      }
       if (isBinary) {
-        session.connection.send({
-          type: 'system:error:invalid-request',
-          rid: null,
-          code: 'system:error:invalid-request',
-          description: 'Frames are JSON text',
-        });
+        session.refuse(new ParleyError('system:error:invalid-request', 'Frames are JSON text'));
         return;
       }
       let message: unknown;
       try {
-        message = JSON.parse(
-          Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(toBuffers(data)).toString('utf8'),
-        );
+        message = JSON.parse(bytes.toString('utf8'));
       } catch {
-        session.connection.send({
-          type: 'system:error:invalid-request',
-          rid: null,
-          code: 'system:error:invalid-request',
-          description: 'A frame must be one JSON object',
-        });
+        session.refuse(new ParleyError('system:error:invalid-request', 'A frame must be one JSON object'));
         return;
       }
       session.receive(message);
@@ -157,4 +159,12 @@ export class NativeTransport {
 
 function toBuffers(data: ArrayBuffer | Buffer[]): Buffer[] {
   return Array.isArray(data) ? data : [Buffer.from(data)];
+}
+
+function parseOrUndefined(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }

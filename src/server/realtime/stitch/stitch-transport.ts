@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
+import { ParleyError } from '../../../protocol/errors.js';
 import { CLOSE_CODES, STITCH_PATH } from '../../../protocol/realtime.js';
 import type { OriginPolicy } from '../../origin-policy.js';
 import type { Connection } from '../connection.js';
@@ -61,13 +62,14 @@ export class StitchTransport {
   constructor(
     private readonly ctx: RealtimeContext,
     server: HttpServer,
-    options: StitchOptions,
+    private readonly options: StitchOptions,
   ) {
     this.io = new Server(server, {
       path: STITCH_PATH,
       allowEIO3: true,
       serveClient: false,
-      maxHttpBufferSize: options.maxFrameBytes,
+      // As on the native transport: oversized frames get an error, only far larger ones close the connection.
+      maxHttpBufferSize: options.maxFrameBytes * 4,
       cors: {
         origin: (origin, callback) => callback(null, options.origins.allows(origin)),
         credentials: false,
@@ -104,8 +106,23 @@ export class StitchTransport {
         Math.max(64, Math.floor(this.ctx.limits.maxBufferBytes / PACKET_ESTIMATE_BYTES)),
       ),
     );
+    let lastPacketBytes = 0;
+    socket.conn.on('packet', (packet: { type: string; data?: unknown }) => {
+      if (packet.type === 'message')
+        lastPacketBytes = typeof packet.data === 'string' ? packet.data.length : 0;
+    });
     socket.onAny((event: unknown, payload: unknown) => {
       if (typeof event !== 'string') return;
+      if (lastPacketBytes > this.options.maxFrameBytes) {
+        session.refuse(
+          new ParleyError(
+            'system:error:too-large',
+            `Frames may have at most ${this.options.maxFrameBytes} bytes`,
+          ),
+          payload,
+        );
+        return;
+      }
       const fields =
         typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {};
       session.receive({ ...fields, type: event });

@@ -1,0 +1,175 @@
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nativeClient, socketIoClient, type RawClient } from '../support/realtime-clients.js';
+import {
+  appToken,
+  startTestServer,
+  userToken,
+  type TestApp,
+  type TestServer,
+} from '../support/test-server.js';
+
+describe('limits', () => {
+  let server: TestServer;
+  let app: TestApp;
+  let cid: string;
+  const clients: RawClient[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      maxTextBytes: 1000,
+      maxFrameBytes: 4096,
+      rateLimit: 20,
+      userRateLimit: 1000,
+      maxSessions: 3,
+      maxBufferBytes: 64 * 1024,
+    });
+    app = await server.createApp();
+    const admin = await appToken(app);
+    cid = (await (await server.call('POST', '/v1/conversations', { token: admin, body: {} })).json()).id;
+    for (const name of ['amy', 'bob', 'cal', 'dan', 'eve']) {
+      await server.call('POST', '/v1/users', { token: admin, body: { name } });
+      await server.call('POST', `/v1/conversations/${cid}/members`, {
+        token: admin,
+        body: { user: { name }, state: 'JOINED' },
+      });
+    }
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await server.stop();
+  });
+
+  const login = async (name: string, kind: 'native' | 'sio' = 'native') => {
+    const c = kind === 'native' ? await nativeClient(server.url) : await socketIoClient(server.url);
+    clients.push(c);
+    const reply = await c.request('session:login', { body: { token: await userToken(app, name) } });
+    return { c, reply };
+  };
+
+  it('refuses a text over the size limit with a clear error and keeps the connection', async () => {
+    for (const kind of ['native', 'sio'] as const) {
+      const { c } = await login('amy', kind);
+      const big = await c.request('text', { cid, body: { text: 'x'.repeat(1001) } });
+      expect(big.type).toBe('system:error:too-large');
+      expect((await c.request('text', { cid, body: { text: 'small' } })).type).toBe('text:success');
+      c.close();
+    }
+  });
+
+  it('refuses a frame over the frame limit and keeps the connection', async () => {
+    for (const kind of ['native', 'sio'] as const) {
+      const { c } = await login('amy', kind);
+      const reply = await c.request('text', { cid, body: { text: 'y'.repeat(900), pad: 'z'.repeat(5000) } });
+      expect(reply.type).toBe('system:error:too-large');
+      expect((await c.request('user:conversations')).type).toBe('user:conversations:success');
+      c.close();
+    }
+  });
+
+  it('rate-limits a connection with retry_after, and it recovers', async () => {
+    const { c } = await login('bob');
+    const replies = await Promise.all(
+      Array.from({ length: 80 }, () => c.request('text:typing:on', { cid, body: {} })),
+    );
+    const limited = replies.filter((r) => r.type === 'system:error:rate-limited');
+    expect(limited.length).toBeGreaterThan(0);
+    expect((limited[0]!.body as { retry_after: number }).retry_after).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await c.request('text:typing:off', { cid, body: {} })).type).toBe('text:typing:off:success');
+    c.close();
+  });
+
+  it('caps the live sessions of one user', async () => {
+    const sessions = [await login('cal'), await login('cal'), await login('cal')];
+    for (const s of sessions) expect(s.reply.type).toBe('session:success');
+    const fourth = await login('cal');
+    expect(fourth.reply.type).toBe('session:error:too-many-sessions');
+    sessions[0]!.c.close();
+    await sessions[0]!.c.closed;
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await login('cal')).reply.type).toBe('session:success');
+  });
+
+  it('drops a consumer that stops reading, without disturbing the others', async () => {
+    const roomy = await startTestServer({
+      maxTextBytes: 64 * 1024,
+      maxFrameBytes: 128 * 1024,
+      maxBufferBytes: 256 * 1024,
+      rateLimit: 1000,
+    });
+    try {
+      const a = await roomy.createApp();
+      const admin = await appToken(a);
+      const room = (await (await roomy.call('POST', '/v1/conversations', { token: admin, body: {} })).json())
+        .id;
+      for (const name of ['s', 'h', 'z']) {
+        await roomy.call('POST', '/v1/users', { token: admin, body: { name } });
+        await roomy.call('POST', `/v1/conversations/${room}/members`, {
+          token: admin,
+          body: { user: { name }, state: 'JOINED' },
+        });
+      }
+      const sender = await nativeClient(roomy.url);
+      const healthy = await nativeClient(roomy.url);
+      clients.push(sender, healthy);
+      await sender.request('session:login', { body: { token: await userToken(a, 's') } });
+      await healthy.request('session:login', { body: { token: await userToken(a, 'h') } });
+      const slow = new WebSocket(`${roomy.url.replace('http', 'ws')}/ws`);
+      await new Promise((r) => slow.once('open', r));
+      slow.send(
+        JSON.stringify({ type: 'session:login', tid: 'l', body: { token: await userToken(a, 'z') } }),
+      );
+      await new Promise((r) => slow.once('message', r));
+      const closed = new Promise<number>((r) => slow.once('close', (code) => r(code)));
+      // Stop reading: the kernel buffers fill, then the server's queue for this socket grows past its cap.
+      (slow as unknown as { _socket: { pause(): void } })._socket.pause();
+      const text = 'm'.repeat(60 * 1024);
+      let last = 0;
+      for (let i = 0; i < 400 && slow.readyState === WebSocket.OPEN; i++) {
+        const ack = await sender.request('text', { cid: room, body: { text } });
+        last = (ack.body as { id: number }).id;
+        await healthy.waitFor((m) => m.type === 'text' && m.id === last);
+        if (
+          roomy.hub.sessionsOf(
+            (await (await roomy.call('GET', '/v1/users?name=z', { token: admin })).json())._embedded.users[0]
+              .id,
+          ).size === 0
+        )
+          break;
+      }
+      expect(roomy.hub.sessionCount).toBe(2);
+      (slow as unknown as { _socket: { resume(): void } })._socket.resume();
+      expect(await closed).toBeGreaterThan(1000);
+      const after = await sender.request('text', { cid: room, body: { text: 'still here' } });
+      await healthy.waitFor((m) => m.type === 'text' && m.id === (after.body as { id: number }).id);
+    } finally {
+      await roomy.stop();
+    }
+  }, 60_000);
+
+  it('answers REST bodies over the limit with 413 and too many REST requests with 429', async () => {
+    const limited = await startTestServer({ userRateLimit: 5 });
+    try {
+      const a = await limited.createApp();
+      const token = await appToken(a);
+      const statuses = await Promise.all(
+        Array.from({ length: 30 }, () =>
+          limited
+            .call('GET', '/v1/users', { token })
+            .then(async (r) => ({
+              status: r.status,
+              retry: r.headers.get('retry-after'),
+              body: await r.json(),
+            })),
+        ),
+      );
+      const refused = statuses.filter((s) => s.status === 429);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused[0]!.body.code).toBe('system:error:rate-limited');
+      expect(Number(refused[0]!.retry)).toBeGreaterThan(0);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
