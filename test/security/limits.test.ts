@@ -155,13 +155,11 @@ describe('limits', () => {
       const token = await appToken(a);
       const statuses = await Promise.all(
         Array.from({ length: 30 }, () =>
-          limited
-            .call('GET', '/v1/users', { token })
-            .then(async (r) => ({
-              status: r.status,
-              retry: r.headers.get('retry-after'),
-              body: await r.json(),
-            })),
+          limited.call('GET', '/v1/users', { token }).then(async (r) => ({
+            status: r.status,
+            retry: r.headers.get('retry-after'),
+            body: await r.json(),
+          })),
         ),
       );
       const refused = statuses.filter((s) => s.status === 429);
