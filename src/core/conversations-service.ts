@@ -32,6 +32,7 @@ export class ConversationsService {
       state: 'ACTIVE',
       customData: input.customData ?? {},
       lastEventId: 0,
+      createdBy: principal.user?.id ?? null,
       created: at,
       updated: at,
     });

@@ -54,6 +54,8 @@ export class MembersService {
         throw new ParleyError('system:error:forbidden', 'Users may invite others but not join them');
       }
       invitedBy = acting.name;
+    } else if (acting) {
+      await this.mayJoin(acting, conversation, input.state);
     }
 
     const at = nowIso();
@@ -161,6 +163,23 @@ export class MembersService {
         });
         this.sink.publish(conversation.id, events);
       }
+    }
+  }
+
+  /**
+   * A user may join a conversation they created, were invited into, or were in before; nobody invites
+   * themselves. Everything else needs an invitation or the application.
+   */
+  private async mayJoin(
+    user: UserRecord,
+    conversation: ConversationRecord,
+    state: NewMember['state'],
+  ): Promise<void> {
+    if (state !== 'JOINED') throw new ParleyError('system:error:forbidden', 'Users cannot invite themselves');
+    if (conversation.createdBy === user.id) return;
+    const existing = await this.store.getMemberByUser(conversation.id, user.id);
+    if (!existing) {
+      throw new ParleyError('conversation:error:not-member', 'Join needs an invitation to this conversation');
     }
   }
 

@@ -49,6 +49,7 @@ export interface ConversationsTable {
   /** JSON object. */
   custom_data: string;
   last_event_id: number;
+  created_by: string | null;
   created: string;
   updated: string;
 }

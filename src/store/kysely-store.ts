@@ -214,6 +214,7 @@ export class KyselyStore implements Store {
           state: conversation.state,
           custom_data: JSON.stringify(conversation.customData),
           last_event_id: conversation.lastEventId,
+          created_by: conversation.createdBy,
           created: conversation.created,
           updated: conversation.updated,
         })
@@ -259,6 +260,7 @@ export class KyselyStore implements Store {
         'conversations.state as c_state',
         'conversations.custom_data as c_custom_data',
         'conversations.last_event_id as c_last_event_id',
+        'conversations.created_by as c_created_by',
         'conversations.created as c_created',
         'conversations.updated as c_updated',
       ])
@@ -282,6 +284,7 @@ export class KyselyStore implements Store {
         state: row.c_state,
         custom_data: row.c_custom_data,
         last_event_id: row.c_last_event_id,
+        created_by: row.c_created_by,
         created: row.c_created,
         updated: row.c_updated,
       }),

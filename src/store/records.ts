@@ -32,6 +32,8 @@ export interface ConversationRecord {
   customData: Record<string, unknown>;
   /** The id of the newest event: events are numbered 1..lastEventId with no gaps. */
   lastEventId: number;
+  /** The user who created it, or null when the application did. */
+  createdBy: string | null;
   created: string;
   updated: string;
 }

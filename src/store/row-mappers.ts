@@ -58,6 +58,7 @@ export function toConversation(row: ConversationsTable): ConversationRecord {
     customData: parseJsonObject(row.custom_data, 'conversations.custom_data'),
     // PostgreSQL drivers may hand integers back as strings.
     lastEventId: Number(row.last_event_id),
+    createdBy: row.created_by,
     created: row.created,
     updated: row.updated,
   };

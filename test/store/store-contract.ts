@@ -47,6 +47,7 @@ export const newConversation = (
   name: null,
   displayName: null,
   imageUrl: null,
+  createdBy: null,
   state: 'ACTIVE',
   customData: {},
   lastEventId: 0,

@@ -62,7 +62,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
         throw new UsageError(`cannot start the server: ${e instanceof Error ? e.message : String(e)}`);
       }
       ctx.out(`Parley listening on ${server.url}`);
-      if (server.demo) ctx.out(`Demo chat: open ${server.url} in three tabs and log in as John, Kevin and Larry`);
+      if (server.demo)
+        ctx.out(`Demo chat: open ${server.url} in three tabs and log in as John, Kevin and Larry`);
       ctx.out(`API key: ${server.apiKey}`);
       if (server.generatedSecret !== undefined) {
         ctx.out(`API secret: ${server.generatedSecret}  (shown once; only its hash is stored)`);

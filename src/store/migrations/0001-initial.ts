@@ -64,6 +64,7 @@ export const initial: Migration = {
       .addColumn('state', 'text', (c) => c.notNull())
       .addColumn('custom_data', 'text', (c) => c.notNull().defaultTo('{}'))
       .addColumn('last_event_id', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_by', 'text')
       .addColumn('created', 'text', (c) => c.notNull())
       .addColumn('updated', 'text', (c) => c.notNull())
       .execute();
