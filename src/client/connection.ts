@@ -36,6 +36,8 @@ export interface ConnectionOptions {
   WebSocket: WebSocketConstructor;
   reconnect: ReconnectOptions;
   requestTimeoutMs: number;
+  /** How often an open connection is checked with a ping. */
+  heartbeatMs: number;
   logger: Logger;
 }
 
@@ -76,6 +78,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   private stopWith: DisconnectedCode | null = null;
   private waiter: Waiter | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
   private readonly requests: RequestQueue;
 
   constructor(private readonly options: ConnectionOptions) {
@@ -209,6 +212,7 @@ export class Connection extends Emitter<ConnectionEvents> {
     });
     this.waiter?.resolve(session);
     this.waiter = null;
+    this.startHeartbeat(socket);
     this.emit('session', session, reconnected);
   }
 
@@ -274,10 +278,31 @@ export class Connection extends Emitter<ConnectionEvents> {
     }
   }
 
+  /**
+   * Pings the server while connected: a server that vanished without closing the socket (a dead node, a
+   * cut network) shows up as an unanswered ping, and the connection is dropped and re-established.
+   */
+  private startHeartbeat(socket: WebSocketLike): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      if (this.socket !== socket || this.current !== ConnectionState.Connected) return;
+      this.requests.add({ type: 'ping' }).catch((error: unknown) => {
+        if (
+          this.socket === socket &&
+          error instanceof ConnectionError &&
+          error.code === ConnectionErrorCode.timeout
+        ) {
+          this.drop(CLOSE_CODES.goingAway, 'the server stopped answering pings');
+        }
+      });
+    }, this.options.heartbeatMs);
+  }
+
   /** The socket is gone: fail what was in flight, then stop or schedule a reconnect. */
   private lost(code: number, reason: string): void {
     this.socket = null;
     clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
     if (this.current === ConnectionState.Disconnected) return;
     this.options.logger.debug('connection lost', code, reason);
     this.requests.interrupt(`${code} ${reason}`.trim());
@@ -307,6 +332,7 @@ export class Connection extends Emitter<ConnectionEvents> {
   /** Goes to `disconnected` for good: nothing queued or in flight will be answered. */
   private stop(code: DisconnectedCode, reason: string, cause?: Error): void {
     clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
     this.closeSocket();
     const failure = new ConnectionError(ConnectionErrorCode.disconnected, `Disconnected: ${reason}`, false);
     this.requests.abandon(failure);

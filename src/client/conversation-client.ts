@@ -22,6 +22,8 @@ export interface ConversationClientOptions {
   reconnect?: Partial<ReconnectOptions>;
   /** How long a request may wait for its answer. */
   requestTimeoutMs?: number;
+  /** How often an open connection is checked with a ping (default 25 s). */
+  heartbeatMs?: number;
 }
 
 export interface ClientEvents {
@@ -31,6 +33,7 @@ export interface ClientEvents {
 
 export const DEFAULT_RECONNECT: ReconnectOptions = { minDelayMs: 500, maxDelayMs: 20_000 };
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_HEARTBEAT_MS = 25_000;
 
 /** The entry point, as in nexmo-stitch: `new ConversationClient(options).login(jwt)` resolves to the Application. */
 export class ConversationClient extends Emitter<ClientEvents> {
@@ -87,6 +90,7 @@ export class ConversationClient extends Emitter<ClientEvents> {
       WebSocket: WebSocketImpl,
       reconnect: { ...DEFAULT_RECONNECT, ...this.options.reconnect },
       requestTimeoutMs: this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      heartbeatMs: this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       logger: this.logger,
     });
     connection.on('state', (change) => this.emit('state', change));

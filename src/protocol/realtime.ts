@@ -25,6 +25,8 @@ export const REQUEST_TYPES = [
   'text:delivered',
   'text:seen',
   'event:delete',
+  /** A liveness check: the native SDK pings an idle connection to notice a server that vanished. */
+  'ping',
 ] as const;
 
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -114,6 +116,8 @@ export const EPHEMERAL_TYPES = [
   'text:typing:off',
   'text:delivered',
   'presence:update',
+  /** The conversation was deleted; the server stops delivering its events. */
+  'conversation:deleted',
 ] as const;
 
 /**

@@ -53,6 +53,8 @@ describe('the browser bundle', () => {
       WebSocket,
       setTimeout,
       clearTimeout,
+      setInterval,
+      clearInterval,
       URL,
       // A plain-http page: no crypto.randomUUID outside secure contexts.
       crypto: { getRandomValues: (bytes: Uint8Array) => crypto.getRandomValues(bytes) },

@@ -183,9 +183,9 @@ describe('the realtime protocol under fuzzing', () => {
             forceNew: true,
             reconnection: false,
           });
-          await new Promise((r) => {
-            socket.once('connect', r);
-            socket.once('connect_error', r);
+          await new Promise<void>((r) => {
+            socket.once('connect', () => r());
+            socket.once('connect_error', () => r());
           });
           for (let i = 0; i < 100 && socket.connected && Date.now() < deadline; i++) {
             const [type, payload] = fc.sample(

@@ -96,6 +96,7 @@ describe('strangers are refused everywhere', () => {
     'session:update-token',
     'user:conversations',
     'new:conversation',
+    'ping',
   ];
 
   it.each([

@@ -110,6 +110,8 @@ export const HANDLERS: Record<RequestType, Handler> = {
 
   'session:logout': () => Promise.resolve({}),
 
+  ping: () => Promise.resolve({}),
+
   'user:get': async (session, request) => {
     const { user_id } = bodyOf(userRef, request);
     if (!user_id) throw new ParleyError('system:error:invalid-request', 'user:get needs body.user_id');

@@ -1,0 +1,3 @@
+import { ChatApp } from './chat-app.js';
+
+void new ChatApp().start();
