@@ -12,9 +12,17 @@ describe('demo mode', () => {
     const config = await (await fetch(`${server.url}/demo/config`)).json();
     expect(config.users).toEqual(['John', 'Kevin', 'Larry']);
     const { token } = await (await server.call('POST', '/demo/token', { body: { name: 'john' } })).json();
-    const members = await (await server.call('GET', `/v1/conversations/${config.conversation_id}/members?page_size=10`, { token })).json();
-    expect(members._embedded.members.map((m: { _embedded: { user: { name: string } } }) => m._embedded.user.name).sort()).toEqual(['John', 'Kevin', 'Larry']);
-    const conv = await (await server.call('GET', `/v1/conversations/${config.conversation_id}`, { token })).json();
+    const members = await (
+      await server.call('GET', `/v1/conversations/${config.conversation_id}/members?page_size=10`, { token })
+    ).json();
+    expect(
+      members._embedded.members
+        .map((m: { _embedded: { user: { name: string } } }) => m._embedded.user.name)
+        .sort(),
+    ).toEqual(['John', 'Kevin', 'Larry']);
+    const conv = await (
+      await server.call('GET', `/v1/conversations/${config.conversation_id}`, { token })
+    ).json();
     expect(conv.display_name).toBe('Old School Chat');
   });
 

@@ -67,7 +67,7 @@ describe("the README's tutorial walkthrough, run verbatim through bin/parley", (
     expect((await stat(join(work, '.parleyrc'))).mode & 0o777).toBe(0o600);
   });
 
-  it('creates the conversation and three joined members', async () => {
+  it('creates the conversation and three joined members', () => {
     expect(vars.CONV_ID).toMatch(/^CON-/);
     for (const name of ['John', 'Kevin', 'Larry']) expect(output).toContain(name);
     const me = JSON.parse(output.split('\n').find((l) => l.startsWith('{"id":"MEM-')) ?? '{}');

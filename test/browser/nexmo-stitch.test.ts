@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumSkipReason, launchChromium } from '../support/chromium.js';
-import { nativeClient, type RawClient } from '../support/realtime-clients.js';
+import { TextEvent, type Conversation } from '../../src/client/index.js';
+import { createClient, waitFor, type TestClient } from '../client/helpers.js';
 import { serveStatic } from '../support/static-server.js';
 import {
   appToken,
@@ -38,8 +39,9 @@ describe.skipIf(skip)('nexmo-stitch 3.0.1 in Chromium against /rtc', () => {
   let cid: string;
   let browser: Browser;
   let site: Awaited<ReturnType<typeof serveStatic>>;
-  let kevin: RawClient;
-  let kevinMember: string;
+  let kevin: TestClient;
+  let kevinConversation: Conversation;
+  const atKevin: { id: number; from: string; text: string }[] = [];
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -55,25 +57,26 @@ describe.skipIf(skip)('nexmo-stitch 3.0.1 in Chromium against /rtc', () => {
     ).id;
     for (const name of ['John', 'Kevin']) {
       await server.call('POST', '/v1/users', { token: admin, body: { name } });
-      const m = await (
-        await server.call('POST', `/v1/conversations/${cid}/members`, {
-          token: admin,
-          body: { user: { name }, state: 'JOINED' },
-        })
-      ).json();
-      if (name === 'Kevin') kevinMember = m.id;
+      await server.call('POST', `/v1/conversations/${cid}/members`, {
+        token: admin,
+        body: { user: { name }, state: 'JOINED' },
+      });
     }
     site = await serveStatic({
       '/': { type: 'text/html', body: PAGE },
       '/stitch.js': { type: 'text/javascript', body: await readFile(stitchBundle) },
     });
     browser = await launchChromium();
-    kevin = await nativeClient(server.url);
-    await kevin.request('session:login', { body: { token: await userToken(app, 'Kevin') } });
+    kevin = createClient(server.url);
+    const kevinApp = await kevin.client.login(await userToken(app, 'Kevin'));
+    kevinConversation = await kevinApp.getConversation(cid);
+    kevinConversation.on('text', (sender, message) => {
+      atKevin.push({ id: message.id, from: sender?.user.name ?? '?', text: String(message.body.text) });
+    });
   });
 
   afterAll(async () => {
-    kevin?.close();
+    await kevin?.client.logout();
     await browser?.close();
     await site?.close();
     await server?.stop();
@@ -86,8 +89,8 @@ describe.skipIf(skip)('nexmo-stitch 3.0.1 in Chromium against /rtc', () => {
     return page;
   };
 
-  it('logs in, loads the conversation with history, and chats with a native-transport user', async () => {
-    await kevin.request('text', { cid, from: kevinMember, body: { text: 'before John arrived' } });
+  it('logs in, loads the conversation with history, and chats with a Parley SDK user', async () => {
+    await kevinConversation.sendText('before John arrived');
     const page = await openJohn();
     const started = await page.evaluate(([url, token, c]) => (window as any).start(url, token, c), [
       server.url,
@@ -100,15 +103,13 @@ describe.skipIf(skip)('nexmo-stitch 3.0.1 in Chromium against /rtc', () => {
 
     const id = await page.evaluate(() => (window as any).send('hello from stitch'));
     expect(typeof id).toBe('number');
-    const atKevin = await kevin.waitFor((m) => m.type === 'text' && m.id === id);
-    expect(atKevin.body).toEqual({ text: 'hello from stitch' });
-
-    const reply = await kevin.request('text', {
-      cid,
-      from: kevinMember,
-      body: { text: 'hi John, from the native transport' },
+    expect(await waitFor(() => atKevin.find((m) => m.id === id))).toEqual({
+      id,
+      from: 'John',
+      text: 'hello from stitch',
     });
-    const replyId = (reply.body as { id: number }).id;
+
+    const replyId = (await kevinConversation.sendText('hi John, from the native transport')).id;
     await page.waitForFunction(
       (rid) => (window as any).received.some((r: { id: number }) => r.id === rid),
       replyId,
@@ -118,8 +119,11 @@ describe.skipIf(skip)('nexmo-stitch 3.0.1 in Chromium against /rtc', () => {
       { id, from: 'John', text: 'hello from stitch' },
       { id: replyId, from: 'Kevin', text: 'hi John, from the native transport' },
     ]);
-    await kevin.waitFor(
-      (m) => m.type === 'text:delivered' && (m.body as { event_id: number }).event_id === replyId,
-    );
+    // The stitch SDK acknowledges delivery by itself; the Parley SDK user sees it.
+    const johnsMember = started.member as string;
+    await waitFor(() => {
+      const event = kevinConversation.events.get(replyId);
+      return event instanceof TextEvent && event.state.delivered_to[johnsMember];
+    });
   });
 });
