@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
 import type { Database } from '../database.js';
 import { KyselyStore, type StoreCapabilities } from '../kysely-store.js';
 import type { Store } from '../store.js';
@@ -38,11 +38,33 @@ export async function openSqliteDatabase(file: string): Promise<SqliteDatabase.D
   return db;
 }
 
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query afresh; compiling SQL costs more than running these small indexed queries, so
+ * prepared statements are reused by their SQL text (which Kysely keeps stable, values being parameters).
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDialectDatabase {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare: (sql: string) => {
+      let statement = cache.get(sql);
+      if (!statement) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+        statement = database.prepare(sql);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 /** Opens and migrates a SQLite-backed store. */
 export async function openSqliteStore(opts: { file: string }): Promise<Store> {
   const database = await openSqliteDatabase(opts.file);
   const store = new KyselyStore(
-    new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
     sqliteCapabilities,
   );
   try {
