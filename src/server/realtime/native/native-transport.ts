@@ -30,18 +30,18 @@ class NativeConnection implements Connection {
   }
 
   sendFrame(frame: EncodedFrame): void {
-    this.write(frame.json);
+    this.write(frame.jsonBytes);
   }
 
   /** Writes unless the client has stopped reading: then it is dropped, so its backlog cannot grow without bound. */
-  private write(text: string): void {
+  private write(text: string | Buffer): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > this.maxBufferBytes) {
       this.ws.close(CLOSE_CODES.slowConsumer, 'slow consumer');
       this.ws.terminate();
       return;
     }
-    this.ws.send(text);
+    this.ws.send(text, { binary: false });
   }
 
   close(code: number, reason: string): void {
