@@ -56,6 +56,18 @@ export class KyselyStore implements Store {
     return this.inTransaction(fn);
   }
 
+  /** A store over `db`, migrated; the connection is closed again if migrating fails. */
+  static async open(db: Kysely<Database>, capabilities: StoreCapabilities): Promise<Store> {
+    const store = new KyselyStore(db, capabilities);
+    try {
+      await store.migrate();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+
   async migrate(): Promise<void> {
     const { error, results } = await new Migrator({
       db: this.db,

@@ -58,15 +58,8 @@ export function openPostgresPool(opts: PostgresStoreOptions): pg.Pool {
 
 /** Opens and migrates a PostgreSQL-backed store; `close()` ends its pool. */
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Store> {
-  const store = new KyselyStore(
+  return KyselyStore.open(
     new Kysely<Database>({ dialect: new PostgresDialect({ pool: openPostgresPool(opts) }) }),
     postgresCapabilities,
   );
-  try {
-    await store.migrate();
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  return store;
 }

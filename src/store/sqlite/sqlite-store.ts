@@ -63,15 +63,8 @@ function withStatementCache(database: SqliteDatabase.Database): SqliteDialectDat
 /** Opens and migrates a SQLite-backed store. */
 export async function openSqliteStore(opts: { file: string }): Promise<Store> {
   const database = await openSqliteDatabase(opts.file);
-  const store = new KyselyStore(
+  return KyselyStore.open(
     new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
     sqliteCapabilities,
   );
-  try {
-    await store.migrate();
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  return store;
 }
