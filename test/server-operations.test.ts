@@ -67,10 +67,15 @@ describe('without demo mode', () => {
     expect(text).toContain('parley_process_resident_memory_bytes');
   });
 
-  it('serves the web app with a strict content security policy', async () => {
+  it('serves the web app and the SDK bundle, the page with a strict content security policy', async () => {
     const res = await fetch(`${server.url}/`);
-    if (res.status === 404) return expect((await res.json()).detail).toContain('npm run build');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(res.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    const sdk = await fetch(`${server.url}/sdk/conversationClient.js`);
+    expect(sdk.status).toBe(200);
+    expect(await sdk.text()).toContain('ConversationClient');
   });
 });
