@@ -203,6 +203,31 @@ describe('the Conversation API v1', () => {
     ]);
   });
 
+  it('lets only the creator or the application delete a conversation', async () => {
+    await call('POST', '/v1/users', { name: 'maker' });
+    await call('POST', '/v1/users', { name: 'guest' });
+    const maker = await userToken(app, 'maker');
+    const guest = await userToken(app, 'guest');
+    const conv = await call('POST', '/v1/conversations', { display_name: 'Mine' }, maker);
+    expect(
+      (
+        await call(
+          'POST',
+          `/v1/conversations/${conv.body.id}/members`,
+          { user: { name: 'maker' }, state: 'joined' },
+          maker,
+        )
+      ).status,
+    ).toBe(201);
+    await call('POST', `/v1/conversations/${conv.body.id}/members`, {
+      user: { name: 'guest' },
+      state: 'joined',
+    });
+    const refused = await call('DELETE', `/v1/conversations/${conv.body.id}`, undefined, guest);
+    expect(refused).toMatchObject({ status: 403, body: { code: 'system:error:forbidden' } });
+    expect((await call('DELETE', `/v1/conversations/${conv.body.id}`, undefined, maker)).status).toBe(204);
+  });
+
   it('walks cursor pagination to the end in both orders', async () => {
     const names = Array.from({ length: 23 }, (_, i) => `page-${String(i).padStart(2, '0')}`);
     for (const name of names) await call('POST', '/v1/users', { name });

@@ -89,9 +89,16 @@ export class ConversationsService {
     return updated;
   }
 
+  /** Deletes the conversation with its history: the application may, and a user only one they created. */
   async delete(principal: Principal, id: string): Promise<void> {
-    await this.access.conversation(principal, id);
+    const conversation = await this.access.conversation(principal, id);
     await this.access.self(principal, id, JOINED);
+    if (principal.user && conversation.createdBy !== principal.user.id) {
+      throw new ParleyError(
+        'system:error:forbidden',
+        'Only its creator or the application may delete a conversation',
+      );
+    }
     await this.store.deleteConversation(id);
     this.sink.conversationDeleted(id);
   }

@@ -106,7 +106,7 @@ describe.skipIf(skip)('a cluster of nodes on PostgreSQL and Redis', () => {
 
   it(
     'moves the clients of a SIGKILLed node to another, which delivers every missed event once, in order',
-    { timeout: 120_000 },
+    { timeout: 300_000 },
     async () => {
       const cid = await conversationWith(['k-send1', 'k-send2', 'k-recv1', 'k-recv2']);
       const victim = nodes[1]!;
@@ -122,14 +122,14 @@ describe.skipIf(skip)('a cluster of nodes on PostgreSQL and Redis', () => {
         new DurableReceiver(liveUrl, await token('k-recv2'), cid),
       ];
       await Promise.all(receivers.map((r) => r.start()));
-      const total = 1000;
+      const total = 400;
       const runs = senders.map((s, i) => s.run(Array.from({ length: total / 2 }, (_, n) => `k${i}-${n}`)));
       while (senders.reduce((n, s) => n + s.acked.size, 0) < total / 3)
         await new Promise((r) => setTimeout(r, 10));
       await victim.kill('SIGKILL');
       await Promise.all(runs);
       const acked = senders.flatMap((s) => [...s.acked.values()]).sort((a, b) => a - b);
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + 120_000;
       while (receivers.some((r) => r.ids.length < total) && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50));
       for (const r of receivers) {
@@ -140,7 +140,7 @@ describe.skipIf(skip)('a cluster of nodes on PostgreSQL and Redis', () => {
     },
   );
 
-  it('resumes delivery after Redis restarts, losing nothing', { timeout: 120_000 }, async () => {
+  it('resumes delivery after Redis restarts, losing nothing', { timeout: 300_000 }, async () => {
     const cid = await conversationWith(['r-send', 'r-recv']);
     const sender = new DurableSender(() => nodes[0]!.url, await token('r-send'), cid, 5);
     const receiver = new DurableReceiver(() => nodes[2]!.url, await token('r-recv'), cid);
@@ -150,7 +150,7 @@ describe.skipIf(skip)('a cluster of nodes on PostgreSQL and Redis', () => {
     while (sender.acked.size < total / 3) await new Promise((r) => setTimeout(r, 10));
     restartRedis();
     await run;
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 120_000;
     while (receiver.ids.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(receiver.ids).toEqual([...sender.acked.values()].sort((a, b) => a - b));
     expect(receiver.reconnects).toBe(0);
