@@ -1,11 +1,10 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startParleyProcess, type ParleyProcess } from '../support/parley-process.js';
+import { createProcessApp, startParleyProcess, type ParleyProcess } from '../support/parley-process.js';
 import { nativeClient } from '../support/realtime-clients.js';
-import { signToken, type TestApp } from '../support/test-server.js';
+import { signToken } from '../support/test-server.js';
 
 describe('SIGTERM', () => {
   let server: ParleyProcess | undefined;
@@ -18,30 +17,8 @@ describe('SIGTERM', () => {
   it('answers in-flight sends, tells clients to reconnect, and exits 0', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'parley-term-'));
     server = await startParleyProcess({ dataDir });
-    const keys = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
-    const created = await (
-      await fetch(`${server.url}/v2/applications`, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from('proc-key:proc-secret-1').toString('base64')}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({ name: 'term', keys: { public_key: keys.publicKey } }),
-      })
-    ).json();
-    const app: TestApp = { id: created.id, privateKey: keys.privateKey, publicKey: keys.publicKey };
-    const admin = await signToken(app);
-    const post = (path: string, body: unknown) =>
-      fetch(`${server!.url}${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      }).then((r) => r.json());
-    const cid = (await post('/v1/conversations', {})).id as string;
+    const { app, post } = await createProcessApp(server.url, 'term');
+    const cid = (await post('/v1/conversations', {})).id;
     await post('/v1/users', { name: 'u' });
     await post(`/v1/conversations/${cid}/members`, { user: { name: 'u' }, state: 'JOINED' });
 

@@ -1,11 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DurableSender } from '../support/durable-sender.js';
-import { startParleyProcess, type ParleyProcess } from '../support/parley-process.js';
-import { signToken, type TestApp } from '../support/test-server.js';
+import { createProcessApp, startParleyProcess, type ParleyProcess } from '../support/parley-process.js';
+import { signToken } from '../support/test-server.js';
 
 const TOTAL = 10_000;
 const SENDERS = 20;
@@ -26,28 +25,9 @@ describe('kill -9 of a SQLite server during a 10,000-message load', () => {
       dataDir = await mkdtemp(join(tmpdir(), 'parley-kill-'));
       server = await startParleyProcess({ dataDir });
       const port = server.port;
-      const basic = `Basic ${Buffer.from('proc-key:proc-secret-1').toString('base64')}`;
-      const keys = generateKeyPairSync('rsa', {
-        modulusLength: 2048,
-        publicKeyEncoding: { type: 'spki', format: 'pem' },
-        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      });
-      const created = await (
-        await fetch(`${server.url}/v2/applications`, {
-          method: 'POST',
-          headers: { authorization: basic, 'content-type': 'application/json' },
-          body: JSON.stringify({ name: 'load', keys: { public_key: keys.publicKey } }),
-        })
-      ).json();
-      const app: TestApp = { id: created.id, privateKey: keys.privateKey, publicKey: keys.publicKey };
+      const { app, post } = await createProcessApp(server.url, 'load');
       const admin = await signToken(app);
-      const post = (path: string, body: unknown) =>
-        fetch(`${server!.url}${path}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        }).then((r) => r.json());
-      const cid = (await post('/v1/conversations', { name: 'load' })).id as string;
+      const cid = (await post('/v1/conversations', { name: 'load' })).id;
       const senders: DurableSender[] = [];
       for (let i = 0; i < SENDERS; i++) {
         await post('/v1/users', { name: `u${i}` });

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { signToken, type TestApp } from './test-server.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
@@ -70,4 +72,39 @@ export async function startParleyProcess(options: {
       return exited;
     },
   };
+}
+
+/** Creates an application on a `parley serve` process (started with the keys above) and an admin REST caller. */
+export async function createProcessApp(
+  url: string,
+  name: string,
+): Promise<{ app: TestApp; post: (path: string, body: unknown) => Promise<{ id: string }> }> {
+  const keys = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const res = await fetch(`${url}/v2/applications`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from('proc-key:proc-secret-1').toString('base64')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ name, keys: { public_key: keys.publicKey } }),
+  });
+  const app: TestApp = {
+    id: ((await res.json()) as { id: string }).id,
+    privateKey: keys.privateKey,
+    publicKey: keys.publicKey,
+  };
+  const admin = await signToken(app);
+  const post = async (path: string, body: unknown) => {
+    const r = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return (await r.json()) as { id: string };
+  };
+  return { app, post };
 }
