@@ -1,9 +1,8 @@
 import { relative } from 'node:path';
 import type { BenchContext } from '../scenarios/context.js';
 import { measureFanout } from '../scenarios/fanout.js';
-import type { ClientSpec } from '../load/messages.js';
 import { bigRoomClients, spread, startSystem } from '../scenarios/runner.js';
-import { INGEST_ENV } from '../scenarios/s5-durable-ingest.js';
+import { INGEST_ENV, ingestClients } from '../scenarios/s5-durable-ingest.js';
 
 interface ProfileNode {
   id: number;
@@ -130,12 +129,7 @@ export async function profileS5(ctx: BenchContext): Promise<ProfileSummary & { w
   const server = await startSystem(ctx, 'P-native', 'profile-s5', { env: INGEST_ENV });
   let profile: unknown;
   try {
-    const clients: ClientSpec[] = seed.ingestRooms.slice(0, senders).map((room, i) => ({
-      key: `i${i}`,
-      room: room.cid,
-      token: seed.tokens[`i${i}`] ?? '',
-      node: 0,
-    }));
+    const clients = ingestClients(seed, senders);
     const byWorker = spread(clients, ctx.cfg.workers);
     await ctx.pool.open('pnative', server.urls, byWorker, 50);
     const keys = byWorker.map((w) => w.map((c) => c.key));

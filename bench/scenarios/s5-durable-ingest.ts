@@ -16,6 +16,16 @@ interface BdbResult {
 }
 
 /** Rate limits are raised for this scenario only: it measures the durable write path, not the limiter. */
+/** One sender per ingest room, each with its own user token. */
+export function ingestClients(seed: NonNullable<BenchContext['seed']>, senders: number): ClientSpec[] {
+  return seed.ingestRooms.slice(0, senders).map((room, i) => ({
+    key: `i${i}`,
+    room: room.cid,
+    token: seed.tokens[`i${i}`] ?? '',
+    node: 0,
+  }));
+}
+
 export const INGEST_ENV = { PARLEY_RATE_LIMIT: '1000000', PARLEY_USER_RATE_LIMIT: '1000000' };
 
 /**
@@ -55,12 +65,7 @@ export const s5DurableIngest: Runner = {
     if (!seed) throw new Error('Parley needs the seed');
     const server = await startSystem(ctx, 'P-native', `s5-${rep}`, { env: INGEST_ENV });
     try {
-      const clients: ClientSpec[] = seed.ingestRooms.slice(0, senders).map((room, i) => ({
-        key: `i${i}`,
-        room: room.cid,
-        token: seed.tokens[`i${i}`] ?? '',
-        node: 0,
-      }));
+      const clients = ingestClients(seed, senders);
       const byWorker = spread(clients, ctx.cfg.workers);
       const open = await ctx.pool.open('pnative', server.urls, byWorker, 50);
       const keys = byWorker.map((w) => w.map((c) => c.key));
