@@ -1,6 +1,6 @@
 /**
  * A token bucket: `rate` tokens a second up to `burst`. `take()` spends one and returns 0, or returns how many
- * seconds until one is available without spending anything.
+ * seconds until one is available without spending anything; `wait()` only tells.
  */
 export class TokenBucket {
   private tokens: number;
@@ -20,15 +20,17 @@ export class TokenBucket {
     return this.now() - this.last;
   }
 
-  take(): number {
+  wait(): number {
     const t = this.now();
     this.tokens = Math.min(this.burst, this.tokens + (t - this.last) * this.rate);
     this.last = t;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return 0;
-    }
-    return (1 - this.tokens) / this.rate;
+    return this.tokens >= 1 ? 0 : (1 - this.tokens) / this.rate;
+  }
+
+  take(): number {
+    const wait = this.wait();
+    if (wait === 0) this.tokens -= 1;
+    return wait;
   }
 }
 
@@ -41,6 +43,11 @@ export class KeyedBuckets {
     private readonly rate: number,
     private readonly burst: number,
   ) {}
+
+  /** Seconds to wait before `key` may act again, or 0; nothing is counted. */
+  wait(key: string): number {
+    return this.buckets.get(key)?.wait() ?? 0;
+  }
 
   /** Seconds to wait before `key` may act again, or 0 (and the action is counted). */
   take(key: string): number {

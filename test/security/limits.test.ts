@@ -80,6 +80,38 @@ describe('limits', () => {
     c.close();
   });
 
+  it("refuses a connection over its own limit without using up its user's allowance elsewhere", async () => {
+    const strict = await startTestServer({ rateLimit: 1, userRateLimit: 2 });
+    try {
+      const a = await strict.createApp();
+      const admin = await appToken(a);
+      const room = (await (await strict.call('POST', '/v1/conversations', { token: admin, body: {} })).json())
+        .id;
+      await strict.call('POST', '/v1/users', { token: admin, body: { name: 'fay' } });
+      await strict.call('POST', `/v1/conversations/${room}/members`, {
+        token: admin,
+        body: { user: { name: 'fay' }, state: 'JOINED' },
+      });
+      const token = await userToken(a, 'fay');
+      const hasty = await nativeClient(strict.url);
+      const calm = await nativeClient(strict.url);
+      clients.push(hasty, calm);
+      await hasty.request('session:login', { body: { token } });
+      await calm.request('session:login', { body: { token } });
+      // One connection token is left on `hasty`: one request passes, the rest are refused by its own limit.
+      const replies = await Promise.all(
+        Array.from({ length: 40 }, () => hasty.request('text:typing:on', { cid: room, body: {} })),
+      );
+      expect(replies.filter((r) => r.type === 'system:error:rate-limited')).toHaveLength(39);
+      // The user's allowance (a burst of 4) paid for one of those requests only.
+      expect((await calm.request('text:typing:off', { cid: room, body: {} })).type).toBe(
+        'text:typing:off:success',
+      );
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('caps the live sessions of one user', async () => {
     const sessions = [await login('cal'), await login('cal'), await login('cal')];
     for (const s of sessions) expect(s.reply.type).toBe('session:success');

@@ -12,6 +12,7 @@ export class DurableSender {
   private stopped = false;
   private loggedIn = false;
   private queue: string[] = [];
+  private paused = false;
 
   constructor(
     private readonly urls: () => string,
@@ -38,7 +39,7 @@ export class DurableSender {
       ws.send(JSON.stringify({ type: 'session:login', tid: 'login', body: { token: this.token } })),
     );
     ws.on('message', (data) =>
-      this.onMessage(JSON.parse(data.toString()) as { type: string; rid?: string; body?: { id?: number } }),
+      this.onMessage(JSON.parse(data.toString()) as Parameters<DurableSender['onMessage']>[0]),
     );
     ws.on('error', () => undefined);
     ws.on('close', () => {
@@ -49,7 +50,7 @@ export class DurableSender {
     });
   }
 
-  private onMessage(m: { type: string; rid?: string; body?: { id?: number } }): void {
+  private onMessage(m: { type: string; rid?: string; body?: { id?: number; retry_after?: number } }): void {
     if (m.rid === 'login') {
       this.loggedIn = m.type === 'session:success';
       if (this.loggedIn) this.pump();
@@ -60,13 +61,27 @@ export class DurableSender {
     if (ref === undefined) return;
     this.inflight.delete(m.rid);
     if (m.type === 'text:success' && typeof m.body?.id === 'number') this.acked.set(ref, m.body.id);
-    else this.queue.push(ref);
+    else {
+      this.queue.push(ref);
+      // A refusal says when to try again, as a real client would honour it.
+      if (!this.paused) {
+        this.paused = true;
+        setTimeout(
+          () => {
+            this.paused = false;
+            this.pump();
+          },
+          (m.body?.retry_after ?? 0.05) * 1000,
+        );
+      }
+    }
     this.pump();
   }
 
   private pump(): void {
     while (
       this.loggedIn &&
+      !this.paused &&
       this.inflight.size < this.window &&
       this.queue.length > 0 &&
       this.ws?.readyState === WebSocket.OPEN

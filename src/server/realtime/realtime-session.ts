@@ -75,15 +75,16 @@ export class RealtimeSession implements HubSession {
   private admit(): ParleyError | undefined {
     if (this.draining)
       return new ParleyError('system:error:unavailable', 'The server is shutting down; reconnect');
-    const wait = Math.max(
-      this.bucket.take(),
-      this.principal ? this.ctx.userBuckets.take(`${this.principal.application.id}:${this.userId}`) : 0,
-    );
+    const userKey = this.principal ? `${this.principal.application.id}:${this.userId}` : undefined;
+    // Both limits are asked before either is spent, so a refused request uses up neither allowance.
+    const wait = Math.max(this.bucket.wait(), userKey ? this.ctx.userBuckets.wait(userKey) : 0);
     if (wait > 0) {
       return new ParleyError('system:error:rate-limited', 'Too many requests; slow down', {
         retry_after: Math.ceil(wait * 1000) / 1000,
       });
     }
+    this.bucket.take();
+    if (userKey) this.ctx.userBuckets.take(userKey);
     return undefined;
   }
 
