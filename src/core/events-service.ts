@@ -1,5 +1,5 @@
 import { ParleyError } from '../protocol/errors.js';
-import type { EventRecord, Page, UserRecord } from '../store/records.js';
+import type { AppendGuard, EventRecord, Page, UserRecord } from '../store/records.js';
 import type { EventQuery, Store } from '../store/store.js';
 import { JOINED, VISIBLE_STATES, type Access } from './access.js';
 import type { Principal } from './auth/principal.js';
@@ -18,6 +18,14 @@ export interface NewEventInput {
 /** Event types only the server writes: member changes are made through the members API. */
 const RESERVED_TYPE = /^(member|conversation|session|system|event):/;
 
+function refuseReserved(type: string): void {
+  if (RESERVED_TYPE.test(type)) {
+    throw new ParleyError('http:error:validation-fail', `Events of type ${type} are written by the server`, {
+      invalid_parameters: [{ name: 'type', reason: 'reserved' }],
+    });
+  }
+}
+
 export class EventsService {
   constructor(
     private readonly store: Store,
@@ -31,15 +39,7 @@ export class EventsService {
    * (applications). Acknowledged only once committed, then published.
    */
   async create(principal: Principal, conversationId: string, input: NewEventInput): Promise<EventView> {
-    if (RESERVED_TYPE.test(input.type)) {
-      throw new ParleyError(
-        'http:error:validation-fail',
-        `Events of type ${input.type} are written by the server`,
-        {
-          invalid_parameters: [{ name: 'type', reason: 'reserved' }],
-        },
-      );
-    }
+    refuseReserved(input.type);
     await this.access.conversation(principal, conversationId);
     const self = await this.access.self(principal, conversationId, JOINED);
     let from: string | null = input.from ?? null;
@@ -54,12 +54,38 @@ export class EventsService {
       }
       fromUser = (await this.store.getUser(member.userId)) ?? null;
     }
-    const [event] = await this.commits.append(conversationId, [
-      { type: input.type, from, body: input.body, clientRef: input.clientRef ?? null },
-    ]);
+    const event = await this.append(conversationId, { ...input, from });
+    return { event, fromUser };
+  }
+
+  /**
+   * Appends an event as a user whose JOINED member in the conversation is already known, as a realtime
+   * session knows its own: the membership is checked in the commit itself rather than read before it.
+   */
+  async createAsMember(
+    principal: Principal,
+    conversationId: string,
+    memberId: string,
+    input: Omit<NewEventInput, 'from'>,
+  ): Promise<EventRecord> {
+    refuseReserved(input.type);
+    if (!principal.user) throw new ParleyError('system:error:forbidden', 'This needs a user token');
+    return this.append(conversationId, { ...input, from: memberId }, { memberId, userId: principal.user.id });
+  }
+
+  private async append(
+    conversationId: string,
+    input: Omit<NewEventInput, 'from'> & { from: string | null },
+    guard?: AppendGuard,
+  ): Promise<EventRecord> {
+    const [event] = await this.commits.append(
+      conversationId,
+      [{ type: input.type, from: input.from, body: input.body, clientRef: input.clientRef ?? null }],
+      guard,
+    );
     if (!event) throw new ParleyError('system:error:internal', 'The store appended no event');
     this.sink.publish(conversationId, [event]);
-    return { event, fromUser };
+    return event;
   }
 
   async get(principal: Principal, conversationId: string, id: number): Promise<EventView> {

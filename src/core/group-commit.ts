@@ -1,10 +1,12 @@
-import type { EventRecord, NewEvent } from '../store/records.js';
+import { isParleyError, type ParleyError } from '../protocol/errors.js';
+import type { AppendGuard, EventRecord, NewEvent } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { nowIso } from './clock.js';
 
 interface Pending {
   conversationId: string;
   events: NewEvent[];
+  guard: AppendGuard | undefined;
   resolve: (records: EventRecord[]) => void;
   reject: (error: unknown) => void;
 }
@@ -23,9 +25,9 @@ export class GroupCommit {
     private readonly maxBatch = 512,
   ) {}
 
-  append(conversationId: string, events: NewEvent[]): Promise<EventRecord[]> {
+  append(conversationId: string, events: NewEvent[], guard?: AppendGuard): Promise<EventRecord[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ conversationId, events, resolve, reject });
+      this.queue.push({ conversationId, events, guard, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
         // Start on the next turn: appends whose callers are still awaiting their reads join this commit.
@@ -44,25 +46,40 @@ export class GroupCommit {
 
   private async commit(batch: Pending[]): Promise<void> {
     const timestamp = nowIso();
-    let results: EventRecord[][];
+    let outcomes: Outcome[];
     try {
-      results = await this.store.transaction(async (tx) => {
-        const out: EventRecord[][] = [];
-        for (const item of batch)
-          out.push(await tx.appendEvents(item.conversationId, item.events, timestamp));
+      outcomes = await this.store.transaction(async (tx) => {
+        const out: Outcome[] = [];
+        for (const item of batch) {
+          try {
+            out.push({
+              events: await tx.appendEvents(item.conversationId, item.events, timestamp, item.guard),
+            });
+          } catch (error) {
+            // A refusal (no such conversation, not a member) is decided before anything is written.
+            if (!isParleyError(error)) throw error;
+            out.push({ error });
+          }
+        }
         return out;
       });
     } catch {
-      // One bad item (say, its conversation was just deleted) must not fail the others: retry them singly.
+      // Anything else must not fail the others: retry them singly.
       for (const item of batch) {
         try {
-          item.resolve(await this.store.appendEvents(item.conversationId, item.events, nowIso()));
+          item.resolve(await this.store.appendEvents(item.conversationId, item.events, nowIso(), item.guard));
         } catch (error) {
           item.reject(error);
         }
       }
       return;
     }
-    batch.forEach((item, i) => item.resolve(results[i] ?? []));
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i];
+      if (outcome && 'error' in outcome) item.reject(outcome.error);
+      else item.resolve(outcome?.events ?? []);
+    });
   }
 }
+
+type Outcome = { events: EventRecord[] } | { error: ParleyError };

@@ -4,6 +4,7 @@ import type { ConversationsTable, Database, EventsTable, MembersTable, UsersTabl
 import { afterCursor, toPage, type KeyColumn } from './keyset.js';
 import { migrationProvider } from './migrations/index.js';
 import type {
+  AppendGuard,
   ApplicationRecord,
   ConversationRecord,
   EventRecord,
@@ -397,8 +398,13 @@ export class KyselyStore implements Store {
     return row && toMember(row);
   }
 
-  appendEvents(conversationId: string, events: NewEvent[], timestamp: string): Promise<EventRecord[]> {
-    return this.inTransaction((tx) => tx.appendInTransaction(conversationId, events, timestamp));
+  appendEvents(
+    conversationId: string,
+    events: NewEvent[],
+    timestamp: string,
+    guard?: AppendGuard,
+  ): Promise<EventRecord[]> {
+    return this.inTransaction((tx) => tx.appendInTransaction(conversationId, events, timestamp, guard));
   }
 
   async getEvent(conversationId: string, id: number): Promise<EventRecord | undefined> {
@@ -479,6 +485,7 @@ export class KyselyStore implements Store {
     conversationId: string,
     events: NewEvent[],
     timestamp: string,
+    guard: AppendGuard | undefined,
   ): Promise<EventRecord[]> {
     const refs = [...new Set(events.flatMap((event) => (event.clientRef == null ? [] : [event.clientRef])))];
     const earlier = new Map<string, EventRecord>();
@@ -513,19 +520,37 @@ export class KyselyStore implements Store {
     }
 
     if (fresh.length === 0) {
-      if (events.length === 0 && !(await this.getConversation(conversationId))) throw conversationNotFound();
+      if (guard) {
+        const member = await this.getMember(guard.memberId);
+        if (!isGuardMet(member, conversationId, guard)) throw await this.guardFailure(conversationId);
+      } else if (events.length === 0 && !(await this.getConversation(conversationId))) {
+        throw conversationNotFound();
+      }
       return slots.filter((slot) => typeof slot !== 'number');
     }
 
     // Reserving the ids with one increment keeps them gapless and, on PostgreSQL, the row lock it takes
-    // serialises concurrent appends to the same conversation.
+    // serialises concurrent appends to the same conversation. The guard rides on the same statement.
     const bumped = await this.db
       .updateTable('conversations')
       .set((eb) => ({ last_event_id: eb('last_event_id', '+', fresh.length), updated: timestamp }))
       .where('id', '=', conversationId)
+      .$if(guard !== undefined, (update) =>
+        update.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('members')
+              .select(eb.lit(1).as('one'))
+              .where('members.id', '=', guard?.memberId ?? '')
+              .where('members.conversation_id', '=', conversationId)
+              .where('members.user_id', '=', guard?.userId ?? '')
+              .where('members.state', '=', 'JOINED'),
+          ),
+        ),
+      )
       .returning('last_event_id')
       .executeTakeFirst();
-    if (!bumped) throw conversationNotFound();
+    if (!bumped) throw guard ? await this.guardFailure(conversationId) : conversationNotFound();
     const firstId = Number(bumped.last_event_id) - fresh.length + 1;
 
     const rows: EventsTable[] = fresh.map((event, i) => ({
@@ -548,6 +573,13 @@ export class KyselyStore implements Store {
     return slots.map((slot) => (typeof slot === 'number' ? (inserted[slot] ?? missingSlot()) : slot));
   }
 
+  /** Why a guarded append was refused: the conversation is gone, or the member is not JOINED in it. */
+  private async guardFailure(conversationId: string): Promise<ParleyError> {
+    return (await this.getConversation(conversationId))
+      ? new ParleyError('conversation:error:not-member')
+      : conversationNotFound();
+  }
+
   /** Takes the conversation row's write lock with a no-op update; throws when there is no such conversation. */
   private async lockConversation(id: string): Promise<void> {
     const row = await this.db
@@ -561,6 +593,9 @@ export class KyselyStore implements Store {
 }
 
 const refKey = (from: string | null, clientRef: string | null): string => JSON.stringify([from, clientRef]);
+
+const isGuardMet = (member: MemberRecord | undefined, conversationId: string, guard: AppendGuard): boolean =>
+  member?.conversationId === conversationId && member.userId === guard.userId && member.state === 'JOINED';
 
 const conversationNotFound = (): ParleyError => new ParleyError('conversation:error:not-found');
 

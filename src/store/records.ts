@@ -79,6 +79,15 @@ export interface NewEvent {
   clientRef?: string | null;
 }
 
+/**
+ * Appends only while this user's member is JOINED in the conversation: a membership known from session state
+ * is checked in the same transaction as the append, instead of read before it.
+ */
+export interface AppendGuard {
+  memberId: string;
+  userId: string;
+}
+
 export type Order = 'asc' | 'desc';
 
 /** Keyset pagination: `after` is the opaque position the previous page ended at. */

@@ -1,4 +1,5 @@
 import type {
+  AppendGuard,
   ApplicationRecord,
   ConversationRecord,
   EventRecord,
@@ -102,8 +103,15 @@ export interface Store {
   /**
    * Appends events with the next contiguous ids of the conversation, atomically. An event whose `clientRef`
    * was already used by the same sender in this conversation is not stored again: the original is returned.
+   * With a `guard` nothing is appended unless its member is JOINED (`conversation:error:not-member`).
+   * Refusals (`ParleyError`s) are raised before anything is written, so a transaction may go on after one.
    */
-  appendEvents(conversationId: string, events: NewEvent[], timestamp: string): Promise<EventRecord[]>;
+  appendEvents(
+    conversationId: string,
+    events: NewEvent[],
+    timestamp: string,
+    guard?: AppendGuard,
+  ): Promise<EventRecord[]>;
   getEvent(conversationId: string, id: number): Promise<EventRecord | undefined>;
   listEvents(conversationId: string, query: EventQuery): Promise<Page<EventRecord>>;
   /** Marks the event deleted and empties its body. */

@@ -704,6 +704,77 @@ export function runStoreContract(label: string, open: () => Promise<Store>): voi
         await rejectsWith(store.appendEvents(randomUUID(), [], at(1)), 'conversation:error:not-found');
       });
 
+      it('appends under a guard only while its member is JOINED, writing nothing when refused', async () => {
+        const { app, conversation, members } = await seed(2);
+        const [alice, bob] = [members[0]!, members[1]!];
+        const guardOf = (m: MemberRecord) => ({ memberId: m.id, userId: m.userId });
+        const [first] = await store.appendEvents(
+          conversation.id,
+          [text(alice.id, 'hi')],
+          at(1),
+          guardOf(alice),
+        );
+        expect(first).toMatchObject({ id: 1, from: alice.id });
+
+        await store.updateMember(bob.id, { state: 'LEFT', timestamps: { left: at(2) } });
+        await rejectsWith(
+          store.appendEvents(conversation.id, [text(bob.id, 'gone')], at(3), guardOf(bob)),
+          'conversation:error:not-member',
+        );
+        // A member id that is not the user's own, or not in this conversation, is refused the same way.
+        await rejectsWith(
+          store.appendEvents(conversation.id, [text(alice.id, 'x')], at(3), {
+            ...guardOf(alice),
+            userId: bob.userId,
+          }),
+          'conversation:error:not-member',
+        );
+        const other = await store.createConversation(newConversation(app.id));
+        await rejectsWith(
+          store.appendEvents(other.id, [text(alice.id, 'x')], at(3), guardOf(alice)),
+          'conversation:error:not-member',
+        );
+        // A retried clientRef is checked too, though nothing new would be stored.
+        await store.appendEvents(conversation.id, [text(alice.id, 'once', 'ref')], at(4), guardOf(alice));
+        await store.updateMember(alice.id, { state: 'LEFT', timestamps: { left: at(5) } });
+        await rejectsWith(
+          store.appendEvents(conversation.id, [text(alice.id, 'once', 'ref')], at(6), guardOf(alice)),
+          'conversation:error:not-member',
+        );
+        await rejectsWith(
+          store.appendEvents(randomUUID(), [text(alice.id, 'x')], at(6), guardOf(alice)),
+          'conversation:error:not-found',
+        );
+        expect(await store.getConversation(conversation.id)).toMatchObject({
+          lastEventId: 2,
+          updated: at(4),
+        });
+        expect((await store.getConversation(other.id))?.lastEventId).toBe(0);
+      });
+
+      it('carries on in a transaction after a refused guarded append', async () => {
+        const { conversation, members } = await seed(2);
+        const [alice, bob] = [members[0]!, members[1]!];
+        await store.updateMember(bob.id, { state: 'LEFT', timestamps: { left: at(1) } });
+        const appended = await store.transaction(async (tx) => {
+          await rejectsWith(
+            tx.appendEvents(conversation.id, [text(bob.id, 'no')], at(2), {
+              memberId: bob.id,
+              userId: bob.userId,
+            }),
+            'conversation:error:not-member',
+          );
+          return tx.appendEvents(conversation.id, [text(alice.id, 'yes')], at(2), {
+            memberId: alice.id,
+            userId: alice.userId,
+          });
+        });
+        expect(appended.map((e) => e.id)).toEqual([1]);
+        expect((await store.listEvents(conversation.id, { limit: 10, order: 'asc' })).items).toEqual(
+          appended,
+        );
+      });
+
       it('returns undefined for an event that does not exist', async () => {
         const { conversation } = await seed(0);
         expect(await store.getEvent(conversation.id, 1)).toBeUndefined();

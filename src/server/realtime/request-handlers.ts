@@ -197,7 +197,7 @@ export const HANDLERS: Record<RequestType, Handler> = {
   },
 
   text: async (session, request) => {
-    joinedMember(session, request);
+    const memberId = joinedMember(session, request);
     const { text } = bodyOf(textBody, request);
     if (Buffer.byteLength(text) > session.ctx.limits.maxTextBytes) {
       throw new ParleyError(
@@ -205,11 +205,16 @@ export const HANDLERS: Record<RequestType, Handler> = {
         `A text may have at most ${session.ctx.limits.maxTextBytes} bytes`,
       );
     }
-    const { event } = await session.ctx.domain.events.create(principalOf(session), cidOf(request), {
-      type: 'text',
-      body: { text },
-      clientRef: request.client_ref,
-    });
+    const event = await session.ctx.domain.events.createAsMember(
+      principalOf(session),
+      cidOf(request),
+      memberId,
+      {
+        type: 'text',
+        body: { text },
+        clientRef: request.client_ref,
+      },
+    );
     return { id: event.id, timestamp: event.timestamp };
   },
 
@@ -218,12 +223,17 @@ export const HANDLERS: Record<RequestType, Handler> = {
   'text:delivered': ephemeral('text:delivered'),
 
   'text:seen': async (session, request) => {
-    joinedMember(session, request);
+    const memberId = joinedMember(session, request);
     const { event_id } = bodyOf(eventRef, request);
-    const { event } = await session.ctx.domain.events.create(principalOf(session), cidOf(request), {
-      type: 'text:seen',
-      body: { event_id },
-    });
+    const event = await session.ctx.domain.events.createAsMember(
+      principalOf(session),
+      cidOf(request),
+      memberId,
+      {
+        type: 'text:seen',
+        body: { event_id },
+      },
+    );
     return { id: event.id, timestamp: event.timestamp };
   },
 
