@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely, type Updateable } from 'kysely';
 import { ParleyError, type ErrorCode } from '../protocol/errors.js';
+import { appendQueries, type AppendQueries } from './append-queries.js';
 import type { ConversationsTable, Database, EventsTable, MembersTable, UsersTable } from './database.js';
 import { afterCursor, toPage, type KeyColumn } from './keyset.js';
 import { migrationProvider } from './migrations/index.js';
@@ -47,10 +48,12 @@ const INSERT_CHUNK = 100;
 export class KyselyStore implements Store {
   private readonly db: Kysely<Database>;
   private readonly capabilities: StoreCapabilities;
+  private readonly queries: AppendQueries;
 
-  constructor(db: Kysely<Database>, capabilities: StoreCapabilities) {
+  constructor(db: Kysely<Database>, capabilities: StoreCapabilities, queries = appendQueries(db)) {
     this.db = db;
     this.capabilities = capabilities;
+    this.queries = queries;
   }
 
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
@@ -454,7 +457,7 @@ export class KyselyStore implements Store {
 
   private inTransaction<T>(fn: (store: KyselyStore) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new KyselyStore(trx, this.capabilities)));
+    return this.db.transaction().execute((trx) => fn(new KyselyStore(trx, this.capabilities, this.queries)));
   }
 
   /** Runs a write, reporting a unique violation as the catalogue's conflict `code`. */
@@ -529,27 +532,14 @@ export class KyselyStore implements Store {
       return slots.filter((slot) => typeof slot !== 'number');
     }
 
-    // Reserving the ids with one increment keeps them gapless and, on PostgreSQL, the row lock it takes
-    // serialises concurrent appends to the same conversation. The guard rides on the same statement.
-    const bumped = await this.db
-      .updateTable('conversations')
-      .set((eb) => ({ last_event_id: eb('last_event_id', '+', fresh.length), updated: timestamp }))
-      .where('id', '=', conversationId)
-      .$if(guard !== undefined, (update) =>
-        update.where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('members')
-              .select(eb.lit(1).as('one'))
-              .where('members.id', '=', guard?.memberId ?? '')
-              .where('members.conversation_id', '=', conversationId)
-              .where('members.user_id', '=', guard?.userId ?? '')
-              .where('members.state', '=', 'JOINED'),
-          ),
-        ),
-      )
-      .returning('last_event_id')
-      .executeTakeFirst();
+    // One increment reserves gapless ids; the guard rides on the same statement.
+    const reserve = { count: fresh.length, updated: timestamp, conversation: conversationId };
+    const { rows: reserved } = await this.db.executeQuery(
+      guard
+        ? this.queries.reserveAsMember.bind({ ...reserve, member: guard.memberId, user: guard.userId })
+        : this.queries.reserve.bind(reserve),
+    );
+    const bumped = reserved[0];
     if (!bumped) throw guard ? await this.guardFailure(conversationId) : conversationNotFound();
     const firstId = Number(bumped.last_event_id) - fresh.length + 1;
 
@@ -563,11 +553,26 @@ export class KyselyStore implements Store {
       deleted: null,
       client_ref: event.clientRef ?? null,
     }));
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await this.db
-        .insertInto('events')
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .execute();
+    const [only] = rows;
+    if (rows.length === 1 && only) {
+      await this.db.executeQuery(
+        this.queries.insertEvent.bind({
+          conversation: only.conversation_id,
+          id: only.id,
+          type: only.type,
+          from: only.from_member,
+          body: only.body,
+          timestamp: only.timestamp,
+          clientRef: only.client_ref,
+        }),
+      );
+    } else {
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        await this.db
+          .insertInto('events')
+          .values(rows.slice(i, i + INSERT_CHUNK))
+          .execute();
+      }
     }
     const inserted = rows.map(toEvent);
     return slots.map((slot) => (typeof slot === 'number' ? (inserted[slot] ?? missingSlot()) : slot));
