@@ -1,3 +1,6 @@
+/** The default clock, shared rather than a closure per bucket. */
+const monotonicSeconds = (): number => performance.now() / 1000;
+
 /**
  * A token bucket: `rate` tokens a second up to `burst`. `take()` spends one and returns 0, or returns how many
  * seconds until one is available without spending anything; `wait()` only tells.
@@ -9,7 +12,7 @@ export class TokenBucket {
   constructor(
     private readonly rate: number,
     private readonly burst: number,
-    private readonly now: () => number = () => performance.now() / 1000,
+    private readonly now: () => number = monotonicSeconds,
   ) {
     this.tokens = burst;
     this.last = now();

@@ -13,6 +13,7 @@ import {
 } from '../../protocol/realtime.js';
 import { TokenBucket, type KeyedBuckets } from '../../core/token-bucket.js';
 import type { Connection } from './connection.js';
+import { DeadlineQueue, type Deadlined } from './deadline-queue.js';
 import type { HubSession, RealtimeHub } from './realtime-hub.js';
 import { HANDLERS } from './request-handlers.js';
 
@@ -36,20 +37,24 @@ export interface RealtimeContext {
 const REQUEST_TYPE_SET: ReadonlySet<string> = new Set(REQUEST_TYPES);
 const MAX_ID_LENGTH = 100;
 
+/** Every session's token expiry in this process, on one timer. */
+const expiries = new DeadlineQueue<RealtimeSession>((session) => session.tokenExpired());
+
 /**
  * One client connection speaking the realtime vocabulary, whatever its transport. Requests are handled one
  * at a time in arrival order, so a client's own sends are committed in the order it made them; every request
  * with a `tid` gets exactly one reply.
  */
-export class RealtimeSession implements HubSession {
+export class RealtimeSession implements HubSession, Deadlined {
   id = '';
   userId = '';
   principal: Principal | null = null;
   readonly joined = new Map<string, string>();
-  /** Conversations this session created: readable before the creator joins, as the Stitch SDK expects. */
-  readonly created = new Set<string>();
+  /** The expiry queue's bookkeeping: when the token expires, and where the session sits in the queue. */
+  deadline = 0;
+  deadlineSlot = -1;
+  private createdIds: Set<string> | undefined;
   private queue: Promise<void> = Promise.resolve();
-  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private ended = false;
   private draining = false;
   private readonly bucket: TokenBucket;
@@ -59,6 +64,12 @@ export class RealtimeSession implements HubSession {
     readonly connection: Connection,
   ) {
     this.bucket = new TokenBucket(ctx.limits.rateLimit, ctx.limits.rateLimit * 2);
+  }
+
+  /** Conversations this session created: readable before the creator joins, as the Stitch SDK expects. */
+  get created(): Set<string> {
+    // Made on first use: most sessions never create a conversation.
+    return (this.createdIds ??= new Set());
   }
 
   /** Takes one decoded message off the wire; malformed ones are answered with an error, never thrown. */
@@ -103,7 +114,7 @@ export class RealtimeSession implements HubSession {
   closed(): void {
     if (this.ended) return;
     this.ended = true;
-    clearTimeout(this.expiryTimer);
+    expiries.delete(this);
     if (this.principal) this.ctx.hub.removeSession(this);
   }
 
@@ -122,7 +133,7 @@ export class RealtimeSession implements HubSession {
       throw new ParleyError('session:error:too-many-sessions');
     }
     this.principal = principal;
-    this.scheduleExpiry(principal.expiresAt);
+    if (!this.ended) expiries.set(this, principal.expiresAt * 1000);
     if (first && !this.ended) {
       this.id = newSessionId();
       this.userId = principal.user.id;
@@ -155,18 +166,14 @@ export class RealtimeSession implements HubSession {
     else hub.announce(this);
   }
 
-  private scheduleExpiry(expiresAt: number): void {
-    clearTimeout(this.expiryTimer);
-    const ms = Math.max(0, expiresAt * 1000 - Date.now());
-    this.expiryTimer = setTimeout(() => {
-      this.connection.send({
-        type: NOTICE_TYPES.expiredToken,
-        body: {},
-        description: 'The session token expired',
-      });
-      this.end(CLOSE_CODES.unauthorized, 'token expired');
-    }, ms);
-    this.expiryTimer.unref?.();
+  /** The token's expiry has passed: tells the client why, then ends the session. */
+  tokenExpired(): void {
+    this.connection.send({
+      type: NOTICE_TYPES.expiredToken,
+      body: {},
+      description: 'The session token expired',
+    });
+    this.end(CLOSE_CODES.unauthorized, 'token expired');
   }
 
   private async handle(message: unknown): Promise<void> {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } from 'ws';
 import { ParleyError } from '../../../protocol/errors.js';
 import { CLOSE_CODES, NATIVE_PATH, STITCH_PATH } from '../../../protocol/realtime.js';
 import type { OriginPolicy } from '../../origin-policy.js';
@@ -16,14 +17,28 @@ export interface NativeOptions {
   origins: OriginPolicy;
 }
 
-class NativeConnection implements Connection {
-  readonly transport = 'native';
+/** A server-side socket that carries its session and heartbeat state, so no map or set per socket is kept. */
+class SessionSocket extends WebSocket {
+  session: RealtimeSession | undefined;
+  /** Answered the last ping (or has not been pinged yet). */
+  alive = true;
+}
 
+class NativeConnection implements Connection {
   constructor(
     private readonly ws: WebSocket,
-    readonly remote: string,
+    private readonly socket: Socket,
     private readonly maxBufferBytes: number,
   ) {}
+
+  get transport(): 'native' {
+    return 'native';
+  }
+
+  /** Read when asked, not kept: looking it up makes Node cache the peer's address with the socket. */
+  get remote(): string {
+    return this.socket.remoteAddress ?? '';
+  }
 
   send(message: { type: string } & Record<string, unknown>): void {
     this.write(JSON.stringify(message));
@@ -51,10 +66,10 @@ class NativeConnection implements Connection {
 
 /** Parley's lean transport: one JSON object per WebSocket text frame at `/ws`. */
 export class NativeTransport {
-  private readonly wss: WebSocketServer;
-  private readonly sessions = new Map<WebSocket, RealtimeSession>();
-  private readonly alive = new WeakSet<WebSocket>();
+  private readonly wss: WsServer<typeof SessionSocket>;
   private readonly heartbeat: ReturnType<typeof setInterval>;
+  /** Shared by every socket (`this` is the socket), so a connection costs no closures of its own. */
+  private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   private closing = false;
 
   constructor(
@@ -63,11 +78,16 @@ export class NativeTransport {
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
+      WebSocket: SessionSocket,
       // Frames up to the limit are answered with an error and the connection survives; only a frame four times
       // over is a protocol violation that closes it (1009), since ws must buffer a frame whole.
       maxPayload: options.maxFrameBytes * 4,
       perMessageDeflate: false,
     });
+    const maxFrameBytes = options.maxFrameBytes;
+    this.onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
+      if (this instanceof SessionSocket && this.session) receive(this.session, data, isBinary, maxFrameBytes);
+    };
     this.wss.on('connection', (ws, req) => this.accept(ws, req));
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
     this.heartbeat.unref();
@@ -90,71 +110,80 @@ export class NativeTransport {
   }
 
   get connectionCount(): number {
-    return this.sessions.size;
+    return this.wss.clients.size;
   }
 
   /** Stops taking connections, answers the requests already received, then tells every client to reconnect. */
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
-    await Promise.all([...this.sessions.values()].map((s) => s.drain()));
-    for (const [ws, session] of this.sessions) {
-      session.connection.send({ type: 'session:reconnect', body: {} });
+    await Promise.all([...this.wss.clients].flatMap((ws) => (ws.session ? [ws.session.drain()] : [])));
+    for (const ws of this.wss.clients) {
+      ws.session?.connection.send({ type: 'session:reconnect', body: {} });
       ws.close(CLOSE_CODES.restart, 'server restarting');
     }
     this.wss.close();
   }
 
-  private accept(ws: WebSocket, req: IncomingMessage): void {
-    const session = new RealtimeSession(
+  private accept(ws: SessionSocket, req: IncomingMessage): void {
+    ws.session = new RealtimeSession(
       this.ctx,
-      new NativeConnection(ws, req.socket.remoteAddress ?? '', this.ctx.limits.maxBufferBytes),
+      new NativeConnection(ws, req.socket, this.ctx.limits.maxBufferBytes),
     );
-    this.sessions.set(ws, session);
-    this.alive.add(ws);
-    ws.on('pong', () => this.alive.add(ws));
-    ws.on('message', (data, isBinary) => {
-      const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(toBuffers(data));
-      if (bytes.length > this.options.maxFrameBytes) {
-        session.refuse(
-          new ParleyError(
-            'system:error:too-large',
-            `Frames may have at most ${this.options.maxFrameBytes} bytes`,
-          ),
-          parseOrUndefined(bytes),
-        );
-        return;
-      }
-      if (isBinary) {
-        session.refuse(new ParleyError('system:error:invalid-request', 'Frames are JSON text'));
-        return;
-      }
-      let message: unknown;
-      try {
-        message = JSON.parse(bytes.toString('utf8'));
-      } catch {
-        session.refuse(new ParleyError('system:error:invalid-request', 'A frame must be one JSON object'));
-        return;
-      }
-      session.receive(message);
-    });
-    ws.on('error', () => ws.terminate());
-    ws.on('close', () => {
-      this.sessions.delete(ws);
-      session.closed();
-    });
+    ws.on('pong', markAlive);
+    ws.on('message', this.onMessage);
+    ws.on('error', terminate);
+    ws.on('close', sessionClosed);
   }
 
   private beat(): void {
-    for (const ws of this.sessions.keys()) {
-      if (!this.alive.has(ws)) {
+    for (const ws of this.wss.clients) {
+      if (!ws.alive) {
         ws.terminate();
         continue;
       }
-      this.alive.delete(ws);
+      ws.alive = false;
       ws.ping();
     }
   }
+}
+
+// The listeners every socket shares; `this` is the socket, a SessionSocket since the server makes only those.
+
+function markAlive(this: WebSocket): void {
+  if (this instanceof SessionSocket) this.alive = true;
+}
+
+function terminate(this: WebSocket): void {
+  this.terminate();
+}
+
+function sessionClosed(this: WebSocket): void {
+  if (this instanceof SessionSocket) this.session?.closed();
+}
+
+/** Hands one inbound frame to its session, or refuses it. */
+function receive(session: RealtimeSession, data: RawData, isBinary: boolean, maxFrameBytes: number): void {
+  const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(toBuffers(data));
+  if (bytes.length > maxFrameBytes) {
+    session.refuse(
+      new ParleyError('system:error:too-large', `Frames may have at most ${maxFrameBytes} bytes`),
+      parseOrUndefined(bytes),
+    );
+    return;
+  }
+  if (isBinary) {
+    session.refuse(new ParleyError('system:error:invalid-request', 'Frames are JSON text'));
+    return;
+  }
+  let message: unknown;
+  try {
+    message = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    session.refuse(new ParleyError('system:error:invalid-request', 'A frame must be one JSON object'));
+    return;
+  }
+  session.receive(message);
 }
 
 function toBuffers(data: ArrayBuffer | Buffer[]): Buffer[] {
