@@ -8,6 +8,7 @@ export class EncodedFrame {
   private jsonText: string | undefined;
   private stitchText: string | undefined;
   private wsText: Buffer | undefined;
+  private stitchOptions: { compress: false; wsPreEncodedFrame: Buffer[] } | undefined;
 
   constructor(readonly event: PushedEvent) {}
 
@@ -26,6 +27,15 @@ export class EncodedFrame {
   /** A socket.io v4/v5 EVENT packet for the default namespace: `2["<type>",<payload>]`. */
   get stitch(): string {
     return (this.stitchText ??= `2[${JSON.stringify(this.event.type)},${this.json}]`);
+  }
+
+  /**
+   * engine.io's send options for that packet: over WebSocket engine.io writes `wsPreEncodedFrame`, the
+   * packet as an engine.io message (`4…`, the same in EIO 3 and 4) in one finished frame, as socket.io's own
+   * broadcasts hand it; polling ignores it. One object serves every recipient, as in those broadcasts.
+   */
+  get stitchSendOptions(): { compress: false; wsPreEncodedFrame: Buffer[] } {
+    return (this.stitchOptions ??= { compress: false, wsPreEncodedFrame: [textFrame(`4${this.stitch}`)] });
   }
 }
 

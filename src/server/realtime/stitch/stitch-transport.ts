@@ -32,7 +32,7 @@ class StitchConnection implements Connection {
 
   /** Writes the pre-encoded socket.io packet straight to the engine, so fan-out encodes once per event. */
   sendFrame(frame: EncodedFrame): void {
-    if (this.keepingUp()) this.socket.conn.write(frame.stitch);
+    if (this.keepingUp()) this.socket.conn.write(frame.stitch, frame.stitchSendOptions);
   }
 
   /** False, after dropping the client, once it has stopped reading and its queue would grow without bound. */
