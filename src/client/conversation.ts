@@ -335,7 +335,7 @@ export class Conversation extends Emitter<ConversationEvents> {
         }
       }
     } else if (type === 'presence:update') {
-      this.roster.setOnline(event.body.user_id, event.body.online);
+      this.roster.applyPresence(event.body);
     }
     if (!replay.emit) return;
 

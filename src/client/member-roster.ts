@@ -89,8 +89,18 @@ export class MemberRoster {
     );
   }
 
-  /** A `presence:update`: every member of that user comes online or goes offline. */
-  setOnline(userId: unknown, online: unknown): void {
+  /**
+   * A `presence:update`: every member of the user it names comes online or goes offline; a batch
+   * (`body.users`) names several users at once.
+   */
+  applyPresence(body: Record<string, unknown>): void {
+    const changes = Array.isArray(body.users) ? body.users : [body];
+    for (const change of changes) {
+      if (isRecord(change)) this.setOnline(change.user_id, change.online);
+    }
+  }
+
+  private setOnline(userId: unknown, online: unknown): void {
     if (typeof online !== 'boolean') return;
     for (const member of this.members.values()) if (member.user.id === userId) member.online = online;
   }

@@ -121,11 +121,15 @@ export const EPHEMERAL_TYPES = [
 ] as const;
 
 /**
- * `presence:update` (native transport only): `{cid, from: <member id>, body: {user_id, online}}`, pushed to a
- * conversation's joined members when one of them gets a first session or loses their last.
+ * `presence:update` (native transport only), pushed to a conversation's joined members when one of them gets
+ * a first session or loses their last: `{cid, from: <member id>, body: {user_id, online}}` for one change, or
+ * `{cid, from: null, body: {users: [{user_id, member_id, online}, ...]}}` for several made within a moment.
  */
-export interface PresenceBody {
+export type PresenceBody = { user_id: string; online: boolean } | { users: PresenceChange[] };
+
+export interface PresenceChange {
   user_id: string;
+  member_id: string;
   online: boolean;
 }
 

@@ -181,6 +181,33 @@ describe('the chat API', () => {
     expect(bobMember.online).toBe(true);
   });
 
+  it('applies a batch of presence changes to every member it names', async () => {
+    const { conversation } = await open(alice);
+    const bobMember = conversation.members.get(server.memberOf(conv, bob).member_id)!;
+    const aliceMember = conversation.members.get(server.memberOf(conv, alice).member_id)!;
+    const updates: (string | null)[] = [];
+    conversation.on('presence:update', (member) => updates.push(member?.id ?? null));
+    for (const session of server.sessionsOf(alice)) {
+      server.send(session, {
+        type: 'presence:update',
+        cid: conv.id,
+        from: null,
+        timestamp: new Date().toISOString(),
+        body: {
+          users: [
+            { user_id: bob.id, member_id: bobMember.id, online: true },
+            { user_id: alice.id, member_id: aliceMember.id, online: false },
+            { user_id: 'someone-else', member_id: 'MEM-x', online: true },
+          ],
+        },
+      });
+    }
+    await waitFor(() => updates.length === 1);
+    expect(updates).toEqual([null]);
+    expect(bobMember.online).toBe(true);
+    expect(aliceMember.online).toBe(false);
+  });
+
   it('pages back through older history with getEvents', async () => {
     for (let i = 1; i <= 150; i++) {
       server.append(conv, {

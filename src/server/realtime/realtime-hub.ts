@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Bus, BusMessage } from '../../bus/bus.js';
-import type { PushedEvent } from '../../protocol/realtime.js';
+import type { PresenceChange, PushedEvent } from '../../protocol/realtime.js';
 import type { EventRecord } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
 import type { Metrics } from '../metrics.js';
@@ -19,6 +19,8 @@ export interface HubSession {
 
 /** How long a gap in a conversation's event ids may stay open before it is filled from the store. */
 const GAP_FILL_DELAY_MS = 100;
+/** How long presence changes gather before they are sent. */
+const PRESENCE_BATCH_MS = 50;
 
 interface Sequence {
   /** The next id to deliver. */
@@ -38,6 +40,9 @@ export class RealtimeHub {
   private readonly subscribers = new Map<string, Set<HubSession>>();
   private readonly sessionsByUser = new Map<string, Set<HubSession>>();
   private readonly sequences = new Map<string, Sequence>();
+  /** Presence changes not sent yet: conversation id → user id → the latest change. */
+  private readonly presenceQueue = new Map<string, Map<string, PresenceChange>>();
+  private presenceTimer: ReturnType<typeof setTimeout> | undefined;
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
@@ -168,25 +173,49 @@ export class RealtimeHub {
 
   /** Stops all gap timers; sessions are closed by their transports. */
   close(): void {
+    clearTimeout(this.presenceTimer);
+    this.presenceQueue.clear();
     for (const sequence of this.sequences.values()) if (sequence.gapTimer) clearTimeout(sequence.gapTimer);
     this.sequences.clear();
   }
 
-  /** Tells the native sessions of the user's conversations that they came online or went offline. */
+  /**
+   * Tells the native sessions of the user's conversations that they came online or went offline. Changes
+   * wait a moment and go out together, so a room that connects all at once gets one frame per member per
+   * batch instead of one per arrival (which grows with the square of the room).
+   */
   private presence(session: HubSession, online: boolean): void {
-    const timestamp = new Date().toISOString();
     for (const [cid, memberId] of session.joined) {
+      let changes = this.presenceQueue.get(cid);
+      if (!changes) this.presenceQueue.set(cid, (changes = new Map<string, PresenceChange>()));
+      changes.set(session.userId, { user_id: session.userId, member_id: memberId, online });
+    }
+    if (this.presenceQueue.size > 0 && !this.presenceTimer) {
+      this.presenceTimer = setTimeout(() => this.flushPresence(), PRESENCE_BATCH_MS);
+      this.presenceTimer.unref();
+    }
+  }
+
+  private flushPresence(): void {
+    this.presenceTimer = undefined;
+    const timestamp = new Date().toISOString();
+    for (const [cid, changes] of this.presenceQueue) {
+      const users = [...changes.values()];
+      const only = users.length === 1 ? users[0] : undefined;
       this.broadcastEphemeral(
-        {
-          type: 'presence:update',
-          cid,
-          from: memberId,
-          timestamp,
-          body: { user_id: session.userId, online },
-        },
+        only
+          ? {
+              type: 'presence:update',
+              cid,
+              from: only.member_id,
+              timestamp,
+              body: { user_id: only.user_id, online: only.online },
+            }
+          : { type: 'presence:update', cid, from: null, timestamp, body: { users } },
         'native',
       );
     }
+    this.presenceQueue.clear();
   }
 
   private accept(cid: string, event: EventRecord): void {
