@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeClient, socketIoClient, type RawClient } from '../support/realtime-clients.js';
-import {
-  appToken,
-  startTestServer,
-  userToken,
-  type TestApp,
-  type TestServer,
-} from '../support/test-server.js';
+import { startTestServer, userToken, type TestApp, type TestServer } from '../support/test-server.js';
 
 /** Pushed texts whose WebSocket frames use each length encoding (7-bit, 16-bit and 64-bit) arrive intact. */
 describe('texts of every frame size', () => {
@@ -18,15 +12,7 @@ describe('texts of every frame size', () => {
   beforeAll(async () => {
     server = await startTestServer({ maxTextBytes: 100_000, maxFrameBytes: 128 * 1024 });
     app = await server.createApp();
-    const admin = await appToken(app);
-    cid = (await (await server.call('POST', '/v1/conversations', { token: admin, body: {} })).json()).id;
-    for (const name of ['wes', 'ivy']) {
-      await server.call('POST', '/v1/users', { token: admin, body: { name } });
-      await server.call('POST', `/v1/conversations/${cid}/members`, {
-        token: admin,
-        body: { user: { name }, state: 'JOINED' },
-      });
-    }
+    ({ cid } = await server.createRoom(app, ['wes', 'ivy']));
   });
   afterAll(async () => {
     for (const c of clients) c.close();

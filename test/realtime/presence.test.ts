@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeClient, type Message, type RawClient } from '../support/realtime-clients.js';
-import {
-  appToken,
-  startTestServer,
-  userToken,
-  type TestApp,
-  type TestServer,
-} from '../support/test-server.js';
+import { startTestServer, userToken, type TestApp, type TestServer } from '../support/test-server.js';
 
 const CROWD = 12;
 
@@ -31,22 +25,16 @@ describe('presence', () => {
   let server: TestServer;
   let app: TestApp;
   let cid: string;
-  const userIds = new Map<string, string>();
+  let userIds: Map<string, string>;
   const clients: RawClient[] = [];
 
   beforeAll(async () => {
     server = await startTestServer();
     app = await server.createApp();
-    const admin = await appToken(app);
-    cid = (await (await server.call('POST', '/v1/conversations', { token: admin, body: {} })).json()).id;
-    for (const name of ['watcher', ...Array.from({ length: CROWD }, (_, i) => `guest${i}`)]) {
-      const user = await (await server.call('POST', '/v1/users', { token: admin, body: { name } })).json();
-      userIds.set(name, user.id);
-      await server.call('POST', `/v1/conversations/${cid}/members`, {
-        token: admin,
-        body: { user: { name }, state: 'JOINED' },
-      });
-    }
+    ({ cid, userIds } = await server.createRoom(app, [
+      'watcher',
+      ...Array.from({ length: CROWD }, (_, i) => `guest${i}`),
+    ]));
   });
   afterAll(async () => {
     for (const c of clients) c.close();

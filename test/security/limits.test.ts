@@ -84,14 +84,7 @@ describe('limits', () => {
     const strict = await startTestServer({ rateLimit: 1, userRateLimit: 2 });
     try {
       const a = await strict.createApp();
-      const admin = await appToken(a);
-      const room = (await (await strict.call('POST', '/v1/conversations', { token: admin, body: {} })).json())
-        .id;
-      await strict.call('POST', '/v1/users', { token: admin, body: { name: 'fay' } });
-      await strict.call('POST', `/v1/conversations/${room}/members`, {
-        token: admin,
-        body: { user: { name: 'fay' }, state: 'JOINED' },
-      });
+      const { cid: room } = await strict.createRoom(a, ['fay']);
       const token = await userToken(a, 'fay');
       const hasty = await nativeClient(strict.url);
       const calm = await nativeClient(strict.url);

@@ -39,6 +39,8 @@ export interface TestServer extends ParleyServer {
     path: string,
     options?: { token?: string; body?: unknown; basic?: boolean },
   ): Promise<Response>;
+  /** Creates a conversation in `app` with these users (made here) joined to it. */
+  createRoom(app: TestApp, names: string[]): Promise<{ cid: string; userIds: Map<string, string> }>;
   stop(): Promise<void>;
 }
 
@@ -80,10 +82,24 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     return { id: body.id, privateKey, publicKey };
   };
 
+  const createRoom: TestServer['createRoom'] = async (app, names) => {
+    const token = await appToken(app);
+    const json = async (path: string, body: unknown) =>
+      (await (await call('POST', path, { token, body })).json()) as { id: string };
+    const cid = (await json('/v1/conversations', {})).id;
+    const userIds = new Map<string, string>();
+    for (const name of names) {
+      userIds.set(name, (await json('/v1/users', { name })).id);
+      await json(`/v1/conversations/${cid}/members`, { user: { name }, state: 'JOINED' });
+    }
+    return { cid, userIds };
+  };
+
   return Object.assign(server, {
     dataDir,
     call,
     createApp,
+    createRoom,
     stop: async () => {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });
