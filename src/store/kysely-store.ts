@@ -60,6 +60,11 @@ export class KyselyStore implements Store {
     return this.inTransaction(fn);
   }
 
+  /** The connection, for feature stores (webhooks) whose tables sit beside these and share its one writer. */
+  get connection(): Kysely<Database> {
+    return this.db;
+  }
+
   /** A store over `db`, migrated; the connection is closed again if migrating fails. */
   static async open(db: Kysely<Database>, capabilities: StoreCapabilities): Promise<Store> {
     const store = new KyselyStore(db, capabilities);
