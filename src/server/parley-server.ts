@@ -16,6 +16,9 @@ import { KeyedBuckets } from '../core/token-bucket.js';
 import { NativeTransport } from './realtime/native/native-transport.js';
 import { RealtimeHub } from './realtime/realtime-hub.js';
 import { StitchTransport } from './realtime/stitch/stitch-transport.js';
+import { startWebhooks, type Webhooks, type WebhookSeams } from './webhooks/start-webhooks.js';
+import { tapBus } from './webhooks/tap-bus.js';
+import { webhookRoutes } from './webhooks/webhook-routes.js';
 
 export interface ParleyServer {
   /** Base URL clients use, e.g. `http://localhost:3000`. */
@@ -29,6 +32,8 @@ export interface ParleyServer {
   /** Set when the API secret was generated on this start: shown once, then only its hash is kept. */
   generatedSecret?: string;
   apiKey: string;
+  /** Set when the webhook signature secret was generated on this start: shown once. */
+  generatedSignatureSecret?: string;
   /** Stops accepting work, finishes in-flight requests, and closes the store. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -47,6 +52,7 @@ export function createLogger(level: ServerConfig['logLevel']): Logger {
 export async function startParley(
   config: ServerConfig,
   logger = createLogger(config.logLevel),
+  seams: { webhooks?: WebhookSeams } = {},
 ): Promise<ParleyServer> {
   const store = config.databaseUrl
     ? await openPostgresStore({ url: config.databaseUrl })
@@ -56,7 +62,14 @@ export async function startParley(
     connections: (transport): number =>
       transport === 'native' ? native.connectionCount : stitch.connectionCount,
   });
-  const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, logger) : new LocalBus();
+  // Each commit wakes this node's webhook dispatcher, once it exists; other nodes' are found by its scan.
+  let wakeWebhooks = (_cid: string): void => undefined;
+  const bus: Bus = tapBus(
+    config.redisUrl ? await RedisBus.connect(config.redisUrl, logger) : new LocalBus(),
+    (message) => {
+      if (message.kind === 'events') wakeWebhooks(message.cid);
+    },
+  );
   const hub = new RealtimeHub(store, logger, bus, metrics);
   const domain = createDomain(store, busSink(bus));
   const demo = config.demo ? await seedDemo(domain) : undefined;
@@ -64,6 +77,15 @@ export async function startParley(
     apiKey: config.apiKey,
     apiSecret: config.apiSecret,
   });
+  const webhooks: Webhooks = await startWebhooks({
+    store,
+    config,
+    apiKey,
+    registry: metrics.registry,
+    logger,
+    seams: seams.webhooks,
+  });
+  wakeWebhooks = (cid) => webhooks.dispatcher.wake(cid);
   const userBuckets = new KeyedBuckets(config.userRateLimit, config.userRateLimit * 2);
   const origins = new OriginPolicy(config.allowedOrigins);
   const app = buildHttpApp(domain, {
@@ -86,14 +108,21 @@ export async function startParley(
     heartbeatMs: 30_000,
     origins,
   });
+  const admin = webhooks.admin;
+  void app.register((scope, _opts, done) => {
+    webhookRoutes(scope, domain.credentials, admin);
+    done();
+  });
   native.attach(app.server);
   const stitch = new StitchTransport(realtime, app.server, { maxFrameBytes: config.maxFrameBytes, origins });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (e) {
+    await webhooks.close();
     await store.close();
     throw e;
   }
+  webhooks.dispatcher.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -105,11 +134,13 @@ export async function startParley(
       await Promise.all([native.close(), stitch.close()]);
       hub.close();
       await app.close();
+      await webhooks.close();
       await bus.close();
       await store.close();
     })());
   const server: ParleyServer = { url, port, domain, hub, logger, apiKey, close };
   if (demo) server.demo = demo;
   if (generatedSecret !== undefined) server.generatedSecret = generatedSecret;
+  if (webhooks.generatedSecret !== undefined) server.generatedSignatureSecret = webhooks.generatedSecret;
   return server;
 }

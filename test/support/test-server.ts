@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, importPKCS8 } from 'jose';
 import { startParley, type ParleyServer } from '../../src/server/parley-server.js';
+import type { WebhookSeams } from '../../src/server/webhooks/start-webhooks.js';
 import { resolveServerConfig, type ServerConfig } from '../../src/server/config.js';
 
 export const API_KEY = 'testkey';
@@ -44,7 +45,10 @@ export interface TestServer extends ParleyServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<ServerConfig> = {},
+  seams: { webhooks?: WebhookSeams } = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-test-'));
   const config = {
     ...resolveServerConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }, {}),
@@ -52,7 +56,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     apiSecret: API_SECRET,
     ...overrides,
   };
-  const server = await startParley(config);
+  const server = await startParley(config, undefined, seams);
   const basic = `Basic ${Buffer.from(`${API_KEY}:${API_SECRET}`).toString('base64')}`;
 
   const call: TestServer['call'] = (method, path, options = {}) => {

@@ -1,10 +1,11 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../database.js';
+import { sql, type Kysely, type Updateable } from 'kysely';
+import type { ApplicationsTable, Database } from '../database.js';
 import { afterCursor, toPage, type KeyColumn } from '../keyset.js';
 import type { EventRecord, Page, PageQuery } from '../records.js';
 import { toEvent } from '../row-mappers.js';
 import type { WebhookOutbox } from './webhook-outbox.js';
 import type {
+  ApplicationPatch,
   CursorUpdate,
   DeliveryRecord,
   ReplaySelection,
@@ -117,7 +118,7 @@ export class KyselyWebhookOutbox implements WebhookOutbox {
     conversationId: string,
     owner: string,
     cursor: CursorUpdate,
-    delivery: DeliveryRecord | undefined,
+    deliveries: readonly DeliveryRecord[],
   ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const saved = await trx
@@ -136,9 +137,17 @@ export class KyselyWebhookOutbox implements WebhookOutbox {
         .returning('conversation_id')
         .executeTakeFirst();
       if (!saved) return false;
-      if (delivery) await upsertDelivery(trx, toRow(delivery));
+      for (const delivery of deliveries) await upsertDelivery(trx, toRow(delivery));
       return true;
     });
+  }
+
+  async prune(before: string): Promise<void> {
+    await this.db
+      .deleteFrom('webhook_deliveries')
+      .where('status', '=', 'delivered')
+      .where('updated', '<', before)
+      .execute();
   }
 
   async releaseAll(owner: string): Promise<void> {
@@ -265,7 +274,10 @@ export class KyselyWebhookOutbox implements WebhookOutbox {
     page: PageQuery,
     filter?: { status?: DeliveryRecord['status'] | undefined },
   ): Promise<Page<DeliveryRecord>> {
-    let query = this.db.selectFrom('webhook_deliveries').selectAll().where('application_id', '=', applicationId);
+    let query = this.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('application_id', '=', applicationId);
     if (filter?.status !== undefined) query = query.where('status', '=', filter.status);
     const after = afterCursor(page, BY_UPDATED);
     if (after) query = query.where(after);
@@ -277,7 +289,7 @@ export class KyselyWebhookOutbox implements WebhookOutbox {
     return toPage(rows, page.limit, toDelivery, (row) => [row.updated, row.id]);
   }
 
-  setEventUrl(applicationId: string, url: string | null): Promise<boolean> {
+  updateApplication(applicationId: string, patch: ApplicationPatch): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const before = await trx
         .selectFrom('applications')
@@ -285,7 +297,13 @@ export class KyselyWebhookOutbox implements WebhookOutbox {
         .where('id', '=', applicationId)
         .executeTakeFirst();
       if (!before) return false;
-      await trx.updateTable('applications').set({ event_url: url }).where('id', '=', applicationId).execute();
+      const values: Updateable<ApplicationsTable> = {};
+      if (patch.name !== undefined) values.name = patch.name;
+      if (patch.answerUrl !== undefined) values.answer_url = patch.answerUrl;
+      if (patch.eventUrl !== undefined) values.event_url = patch.eventUrl;
+      if (Object.keys(values).length === 0) return true;
+      await trx.updateTable('applications').set(values).where('id', '=', applicationId).execute();
+      const url = patch.eventUrl ?? null;
       if (url !== null && before.event_url === null) {
         // History from before the application had a receiver is not sent: cursors start at the newest event.
         await trx
@@ -326,7 +344,17 @@ export class KyselyWebhookOutbox implements WebhookOutbox {
 }
 
 async function upsertDelivery(db: Kysely<WebhookDatabase>, row: WebhookDeliveriesTable): Promise<void> {
-  const { id: _id, created: _created, application_id: _app, conversation_id: _cid, ...changes } = row;
+  const changes = {
+    status: row.status,
+    attempts: row.attempts,
+    last_status: row.last_status,
+    last_error: row.last_error,
+    first_attempt: row.first_attempt,
+    next_attempt: row.next_attempt,
+    lease_owner: row.lease_owner,
+    lease_until: row.lease_until,
+    updated: row.updated,
+  };
   await db
     .insertInto('webhook_deliveries')
     .values(row)

@@ -1,5 +1,6 @@
 import type { EventRecord, Page, PageQuery } from '../records.js';
 import type {
+  ApplicationPatch,
   CursorUpdate,
   DeliveryRecord,
   ReplaySelection,
@@ -16,21 +17,28 @@ export interface WebhookOutbox {
   /** Conversations owed events whose cursor is neither leased nor waiting for a retry at `now`. */
   dueConversations(now: string, limit: number): Promise<string[]>;
   /** Takes the conversation's lease if it is free or expired; undefined when another dispatcher holds it. */
-  claim(conversationId: string, owner: string, now: string, until: string): Promise<WebhookCursor | undefined>;
+  claim(
+    conversationId: string,
+    owner: string,
+    now: string,
+    until: string,
+  ): Promise<WebhookCursor | undefined>;
   /** Events after `afterId`, in id order. */
   eventsAfter(conversationId: string, afterId: number, limit: number): Promise<EventRecord[]>;
   /** Where the application's events go, if anywhere. */
   target(applicationId: string): Promise<WebhookTarget | undefined>;
   /**
-   * Saves the cursor and the delivery together, while `owner` still holds the lease; false when it was lost
-   * (expired and taken), and nothing is written then.
+   * Saves the cursor and the deliveries it settled together, while `owner` still holds the lease; false when
+   * the lease was lost (expired and taken), and nothing is written then.
    */
   settle(
     conversationId: string,
     owner: string,
     cursor: CursorUpdate,
-    delivery: DeliveryRecord | undefined,
+    deliveries: readonly DeliveryRecord[],
   ): Promise<boolean>;
+  /** Deletes delivered (not failed) deliveries last updated before `before`. */
+  prune(before: string): Promise<void>;
   /** Gives up every lease `owner` holds (on shutdown), so others need not wait for them to expire. */
   releaseAll(owner: string): Promise<void>;
 
@@ -47,8 +55,11 @@ export interface WebhookOutbox {
     page: PageQuery,
     filter?: { status?: DeliveryRecord['status'] | undefined },
   ): Promise<Page<DeliveryRecord>>;
-  /** Sets or clears the application's event URL; setting it skips the history already in its conversations. */
-  setEventUrl(applicationId: string, url: string | null): Promise<boolean>;
+  /**
+   * Changes the application's name and webhook URLs (absent fields stay); false when there is no such
+   * application. Giving an event URL to an application without one skips the history already written.
+   */
+  updateApplication(applicationId: string, patch: ApplicationPatch): Promise<boolean>;
   /** Undelivered events owed to receivers, and the commit time of the oldest of them. */
   backlog(): Promise<{ depth: number; oldest: string | null }>;
 }

@@ -52,3 +52,10 @@ export interface CursorUpdate {
 
 /** Which settled deliveries a replay sends again. */
 export type ReplaySelection = { failed: true } | { from: string; to: string };
+
+/** What `PUT /v2/applications/:id` may change. */
+export interface ApplicationPatch {
+  name?: string | undefined;
+  answerUrl?: string | null | undefined;
+  eventUrl?: string | null | undefined;
+}
