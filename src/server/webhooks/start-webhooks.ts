@@ -42,6 +42,8 @@ export async function startWebhooks(opts: {
   const { store, config, logger } = opts;
   const outbox = openWebhookOutbox(store, deliveryId);
   const { secret, generated } = await provisionSignatureSecret(store, config.signatureSecret);
+  // SQLite has one node, so leases left behind are a dead predecessor's: take them back at once.
+  if (config.databaseUrl === undefined) await outbox.releaseAll();
   const sender = new WebhookSender({
     timeoutMs: config.webhookTimeoutMs,
     denyPrivate: config.webhookDenyPrivate,

@@ -150,16 +150,17 @@ export class KyselyWebhookOutbox implements WebhookOutbox {
       .execute();
   }
 
-  async releaseAll(owner: string): Promise<void> {
+  async releaseAll(owner?: string): Promise<void> {
+    const released = { lease_owner: null, lease_until: null };
     await this.db
       .updateTable('webhook_cursors')
-      .set({ lease_owner: null, lease_until: null })
-      .where('lease_owner', '=', owner)
+      .set(released)
+      .where('lease_owner', owner === undefined ? 'is not' : '=', owner ?? null)
       .execute();
     await this.db
       .updateTable('webhook_deliveries')
-      .set({ lease_owner: null, lease_until: null })
-      .where('lease_owner', '=', owner)
+      .set(released)
+      .where('lease_owner', owner === undefined ? 'is not' : '=', owner ?? null)
       .execute();
   }
 

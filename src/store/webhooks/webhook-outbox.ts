@@ -39,8 +39,11 @@ export interface WebhookOutbox {
   ): Promise<boolean>;
   /** Deletes delivered (not failed) deliveries last updated before `before`. */
   prune(before: string): Promise<void>;
-  /** Gives up every lease `owner` holds (on shutdown), so others need not wait for them to expire. */
-  releaseAll(owner: string): Promise<void>;
+  /**
+   * Gives up every lease `owner` holds (on shutdown), so others need not wait for them to expire; without an
+   * owner, every lease (a single node starting, whose predecessor died holding them).
+   */
+  releaseAll(owner?: string): Promise<void>;
 
   /** Queued replays due at `now`, leased to `owner` until `until`. */
   claimReplays(owner: string, now: string, until: string, limit: number): Promise<DeliveryRecord[]>;
