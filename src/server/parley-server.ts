@@ -5,7 +5,7 @@ import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { ServerConfig } from './config.js';
 import { busSink } from '../bus/bus-sink.js';
-import type { Bus } from '../bus/bus.js';
+import type { Bus, BusMessage } from '../bus/bus.js';
 import { LocalBus } from '../bus/local-bus.js';
 import { RedisBus } from '../bus/redis/redis-bus.js';
 import { seedDemo, type DemoState } from './demo/demo-seed.js';
@@ -63,12 +63,10 @@ export async function startParley(
       transport === 'native' ? native.connectionCount : stitch.connectionCount,
   });
   // Each commit wakes this node's webhook dispatcher, once it exists; other nodes' are found by its scan.
-  let wakeWebhooks = (_cid: string): void => undefined;
+  let toWebhooks = (_message: BusMessage): void => undefined;
   const bus: Bus = tapBus(
     config.redisUrl ? await RedisBus.connect(config.redisUrl, logger) : new LocalBus(),
-    (message) => {
-      if (message.kind === 'events') wakeWebhooks(message.cid);
-    },
+    (message) => toWebhooks(message),
   );
   const hub = new RealtimeHub(store, logger, bus, metrics);
   const domain = createDomain(store, busSink(bus));
@@ -85,7 +83,10 @@ export async function startParley(
     logger,
     seams: seams.webhooks,
   });
-  wakeWebhooks = (cid) => webhooks.dispatcher.wake(cid);
+  toWebhooks = (message) => {
+    if (message.kind === 'events') webhooks.dispatcher.wake(message.cid);
+    else if (message.kind === 'ephemeral') webhooks.dispatcher.ephemeral(message.event);
+  };
   const userBuckets = new KeyedBuckets(config.userRateLimit, config.userRateLimit * 2);
   const origins = new OriginPolicy(config.allowedOrigins);
   const app = buildHttpApp(domain, {

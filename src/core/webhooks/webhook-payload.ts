@@ -7,15 +7,14 @@ export interface WebhookSender {
   user: UserRecord | undefined;
 }
 
-/** A committed event as its application's receiver gets it. */
+/** An event as its application's receiver gets it; ephemeral events (typing) have no id. */
 export function webhookPayload(
   applicationId: string,
-  event: EventRecord,
+  event: Pick<EventRecord, 'type' | 'conversationId' | 'from' | 'body' | 'timestamp'> & { id?: number },
   sender: WebhookSender | undefined,
 ): WebhookEventBody {
   const payload: WebhookEventBody = {
     type: event.type,
-    id: event.id,
     conversation_id: event.conversationId,
     cid: event.conversationId,
     from: event.from,
@@ -23,6 +22,7 @@ export function webhookPayload(
     timestamp: event.timestamp,
     application_id: applicationId,
   };
+  if (event.id !== undefined) payload.id = event.id;
   if (sender) {
     payload._embedded = { from_member: { id: sender.member.id, state: sender.member.state } };
     const user = sender.user;

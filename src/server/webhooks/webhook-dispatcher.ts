@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { deliveryId } from '../../core/webhooks/delivery-id.js';
 import { retryDelay, type RetryPolicy } from '../../core/webhooks/retry-policy.js';
 import { webhookPayload, type WebhookSender as Sender } from '../../core/webhooks/webhook-payload.js';
 import type { WebhookSigner } from '../../core/webhooks/webhook-signer.js';
+import type { PushedEvent } from '../../protocol/realtime.js';
 import { ATTEMPT_HEADER, DELIVERY_ID_HEADER } from '../../protocol/webhooks.js';
 import type { EventRecord } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
@@ -32,6 +34,11 @@ const BATCH = 50;
 /** Conversations taken from one scan of the outbox. */
 const SCAN_LIMIT = 200;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** Ephemeral webhooks in flight per node; more are dropped, as they are best effort anyway. */
+const MAX_EPHEMERAL_IN_FLIGHT = 256;
+/** How long a conversation's target is remembered for ephemeral events, which may come many a second. */
+const TARGET_CACHE_MS = 5_000;
+const EPHEMERAL_TYPES = new Set(['text:typing:on', 'text:typing:off', 'text:delivered']);
 
 /**
  * Delivers committed events to their application's event URL: per conversation in id order under a lease,
@@ -47,6 +54,8 @@ export class WebhookDispatcher {
   private poller: NodeJS.Timeout | undefined;
   private closed = false;
   private lastPrune = 0;
+  private ephemeralInFlight = 0;
+  private readonly targets = new Map<string, { target: WebhookTarget | undefined; until: number }>();
   private readonly now: () => number;
   private readonly random: () => number;
 
@@ -74,6 +83,47 @@ export class WebhookDispatcher {
     if (this.closed) return;
     this.pending.add(conversationId);
     this.pump();
+  }
+
+  /**
+   * Sends an ephemeral event (typing, delivery receipt) once, without retries or records, to an application
+   * that opted in: it was never stored, so there is nothing to be durable about.
+   */
+  ephemeral(event: PushedEvent): void {
+    if (this.closed || !EPHEMERAL_TYPES.has(event.type)) return;
+    if (this.ephemeralInFlight >= MAX_EPHEMERAL_IN_FLIGHT) return;
+    this.ephemeralInFlight++;
+    this.track(
+      this.sendEphemeral(event)
+        .catch((error: unknown) => this.logger.debug({ err: error }, 'webhooks: ephemeral event not sent'))
+        .finally(() => this.ephemeralInFlight--),
+    );
+  }
+
+  private async sendEphemeral(event: PushedEvent): Promise<void> {
+    const now = this.now();
+    let cached = this.targets.get(event.cid);
+    if (!cached || cached.until < now) {
+      cached = { target: await this.outbox.targetOfConversation(event.cid), until: now + TARGET_CACHE_MS };
+      this.targets.set(event.cid, cached);
+      if (this.targets.size > 10_000) this.targets.clear();
+    }
+    const target = cached.target;
+    if (!target?.ephemeral) return;
+    const sender = event.from === null ? undefined : await this.senderOf(event.from, new Map());
+    const body = JSON.stringify(
+      webhookPayload(target.applicationId, { ...event, conversationId: event.cid, id: undefined }, sender),
+    );
+    const attempt = await this.sender.send({
+      url: target.url,
+      body,
+      headers: {
+        authorization: await this.signer.authorization(target.applicationId, body, this.now()),
+        [DELIVERY_ID_HEADER]: randomUUID(),
+        [ATTEMPT_HEADER]: '1',
+      },
+    });
+    this.metrics.attempts.inc({ outcome: attempt.ok ? 'ephemeral' : 'ephemeral_failed' });
   }
 
   /** Stops taking work, waits for attempts in flight, and hands back this node's leases. */

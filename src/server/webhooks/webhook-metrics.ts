@@ -8,7 +8,7 @@ export class WebhookMetrics {
   constructor(registry: Registry, backlog: () => Promise<{ depth: number; oldest: string | null }>) {
     this.attempts = new Counter({
       name: 'parley_webhook_attempts_total',
-      help: 'Webhook attempts by outcome: delivered, retry (failed, will retry) or failed (given up)',
+      help: 'Webhook attempts by outcome: delivered, retry (failed, will retry), failed (given up), ephemeral(_failed)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     });

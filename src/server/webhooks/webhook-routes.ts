@@ -23,7 +23,12 @@ const updateSchema = z
     capabilities: z
       .object({
         rtc: z
-          .object({ webhooks: z.object({ event_url: webhookUrl.optional() }).loose().optional() })
+          .object({
+            webhooks: z
+              .object({ event_url: webhookUrl.optional(), ephemeral_events: z.boolean().optional() })
+              .loose()
+              .optional(),
+          })
           .loose()
           .optional(),
         voice: z
@@ -73,6 +78,7 @@ export function webhookRoutes(app: FastifyInstance, credentials: ApiCredentials,
       name: input.name,
       eventUrl: rtc === undefined ? undefined : (rtc.webhooks?.event_url?.address ?? null),
       answerUrl: voice === undefined ? undefined : (voice.webhooks?.answer_url?.address ?? null),
+      ephemeral: rtc?.webhooks?.ephemeral_events,
     });
     return renderApplication(requestUrl(request).origin, application);
   });

@@ -54,6 +54,12 @@ export const webhooks: Migration = {
       .columns(['status', 'next_attempt'])
       .execute();
 
+    // Typing and delivery receipts are not stored; they go out only to applications that ask for them.
+    await db.schema
+      .alterTable('applications')
+      .addColumn('webhook_ephemeral', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+
     // Existing history is not announced on upgrade: delivery starts with the next event.
     await sql`insert into webhook_cursors (conversation_id, delivered_id)
       select id, last_event_id from conversations`.execute(db);
@@ -62,5 +68,6 @@ export const webhooks: Migration = {
   async down(db: Kysely<unknown>): Promise<void> {
     await db.schema.dropTable('webhook_deliveries').execute();
     await db.schema.dropTable('webhook_cursors').execute();
+    await db.schema.alterTable('applications').dropColumn('webhook_ephemeral').execute();
   },
 };

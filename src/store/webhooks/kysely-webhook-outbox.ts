@@ -108,10 +108,20 @@ export class KyselyWebhookOutbox implements WebhookOutbox {
   async target(applicationId: string): Promise<WebhookTarget | undefined> {
     const row = await this.db
       .selectFrom('applications')
-      .select('event_url')
+      .select(['id', 'event_url', 'webhook_ephemeral'])
       .where('id', '=', applicationId)
       .executeTakeFirst();
-    return row?.event_url ? { applicationId, url: row.event_url } : undefined;
+    return row && toTarget(row);
+  }
+
+  async targetOfConversation(conversationId: string): Promise<WebhookTarget | undefined> {
+    const row = await this.db
+      .selectFrom('conversations as c')
+      .innerJoin('applications as a', 'a.id', 'c.application_id')
+      .select(['a.id', 'a.event_url', 'a.webhook_ephemeral'])
+      .where('c.id', '=', conversationId)
+      .executeTakeFirst();
+    return row && toTarget(row);
   }
 
   settle(
@@ -302,8 +312,16 @@ export class KyselyWebhookOutbox implements WebhookOutbox {
       if (patch.name !== undefined) values.name = patch.name;
       if (patch.answerUrl !== undefined) values.answer_url = patch.answerUrl;
       if (patch.eventUrl !== undefined) values.event_url = patch.eventUrl;
-      if (Object.keys(values).length === 0) return true;
-      await trx.updateTable('applications').set(values).where('id', '=', applicationId).execute();
+      if (Object.keys(values).length > 0) {
+        await trx.updateTable('applications').set(values).where('id', '=', applicationId).execute();
+      }
+      if (patch.ephemeral !== undefined) {
+        await trx
+          .updateTable('applications')
+          .set({ webhook_ephemeral: patch.ephemeral ? 1 : 0 })
+          .where('id', '=', applicationId)
+          .execute();
+      }
       const url = patch.eventUrl ?? null;
       if (url !== null && before.event_url === null) {
         // History from before the application had a receiver is not sent: cursors start at the newest event.
@@ -361,6 +379,15 @@ async function upsertDelivery(db: Kysely<WebhookDatabase>, row: WebhookDeliverie
     .values(row)
     .onConflict((oc) => oc.column('id').doUpdateSet(changes))
     .execute();
+}
+
+function toTarget(row: {
+  id: string;
+  event_url: string | null;
+  webhook_ephemeral: number;
+}): WebhookTarget | undefined {
+  if (!row.event_url) return undefined;
+  return { applicationId: row.id, url: row.event_url, ephemeral: Number(row.webhook_ephemeral) === 1 };
 }
 
 function toRow(delivery: DeliveryRecord): WebhookDeliveriesTable {

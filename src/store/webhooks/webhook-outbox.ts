@@ -27,6 +27,8 @@ export interface WebhookOutbox {
   eventsAfter(conversationId: string, afterId: number, limit: number): Promise<EventRecord[]>;
   /** Where the application's events go, if anywhere. */
   target(applicationId: string): Promise<WebhookTarget | undefined>;
+  /** Where the events of the conversation's application go, if anywhere. */
+  targetOfConversation(conversationId: string): Promise<WebhookTarget | undefined>;
   /**
    * Saves the cursor and the deliveries it settled together, while `owner` still holds the lease; false when
    * the lease was lost (expired and taken), and nothing is written then.

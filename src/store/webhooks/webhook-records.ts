@@ -6,6 +6,8 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'queued';
 export interface WebhookTarget {
   applicationId: string;
   url: string;
+  /** Whether the application also wants ephemeral events (typing, delivery receipts). */
+  ephemeral: boolean;
 }
 
 /** A conversation's delivery position, held under a lease by one dispatcher at a time. */
@@ -58,4 +60,6 @@ export interface ApplicationPatch {
   name?: string | undefined;
   answerUrl?: string | null | undefined;
   eventUrl?: string | null | undefined;
+  /** Also send ephemeral events (typing, delivery receipts), which are not stored and not retried. */
+  ephemeral?: boolean | undefined;
 }

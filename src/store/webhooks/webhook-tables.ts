@@ -3,6 +3,7 @@ import type { DeliveryStatus } from './webhook-records.js';
 /** The tables of migration 0002, added to the store's schema with `Kysely.withTables`. */
 // A type alias, not an interface: `withTables` needs the implicit index signature.
 export type WebhookTables = {
+  applications: { webhook_ephemeral: number };
   webhook_cursors: WebhookCursorsTable;
   webhook_deliveries: WebhookDeliveriesTable;
 };
