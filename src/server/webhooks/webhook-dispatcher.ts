@@ -49,7 +49,8 @@ export class WebhookDispatcher {
   private readonly pending = new Set<string>();
   private readonly active = new Set<string>();
   private readonly again = new Set<string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Conversations waiting here for a retry, with their timer: commits meanwhile need not look at them. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
   private poller: NodeJS.Timeout | undefined;
   private closed = false;
@@ -80,7 +81,7 @@ export class WebhookDispatcher {
 
   /** A conversation has new committed events. */
   wake(conversationId: string): void {
-    if (this.closed) return;
+    if (this.closed || this.retries.has(conversationId)) return;
     this.pending.add(conversationId);
     this.pump();
   }
@@ -130,7 +131,8 @@ export class WebhookDispatcher {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.poller);
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
     this.pending.clear();
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
     try {
@@ -144,7 +146,9 @@ export class WebhookDispatcher {
     if (this.closed) return;
     const now = this.now();
     try {
-      for (const cid of await this.outbox.dueConversations(iso(now), SCAN_LIMIT)) this.pending.add(cid);
+      for (const cid of await this.outbox.dueConversations(iso(now), SCAN_LIMIT)) {
+        if (!this.retries.has(cid)) this.pending.add(cid);
+      }
       this.pump();
       await this.replays();
       if (now - this.lastPrune >= PRUNE_EVERY_MS) {
@@ -186,12 +190,13 @@ export class WebhookDispatcher {
   }
 
   private wakeLater(conversationId: string, delayMs: number): void {
+    clearTimeout(this.retries.get(conversationId));
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
+      this.retries.delete(conversationId);
       this.wake(conversationId);
     }, delayMs);
     timer.unref();
-    this.timers.add(timer);
+    this.retries.set(conversationId, timer);
   }
 
   /** Works through one conversation's backlog while holding its lease. */
