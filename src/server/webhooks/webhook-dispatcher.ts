@@ -82,6 +82,9 @@ export class WebhookDispatcher {
   /** A conversation has new committed events. */
   wake(conversationId: string): void {
     if (this.closed || this.retries.has(conversationId)) return;
+    // Applications without an event URL cost a cached lookup per commit, nothing more.
+    const known = this.targets.get(conversationId);
+    if (known && known.until > this.now() && known.target === undefined) return;
     this.pending.add(conversationId);
     this.pump();
   }
@@ -101,15 +104,19 @@ export class WebhookDispatcher {
     );
   }
 
-  private async sendEphemeral(event: PushedEvent): Promise<void> {
+  /** The conversation's target, read afresh (and remembered) unless `cached` allows a recent answer. */
+  private async targetOf(conversationId: string, cached: boolean): Promise<WebhookTarget | undefined> {
     const now = this.now();
-    let cached = this.targets.get(event.cid);
-    if (!cached || cached.until < now) {
-      cached = { target: await this.outbox.targetOfConversation(event.cid), until: now + TARGET_CACHE_MS };
-      this.targets.set(event.cid, cached);
-      if (this.targets.size > 10_000) this.targets.clear();
-    }
-    const target = cached.target;
+    const known = this.targets.get(conversationId);
+    if (cached && known && known.until > now) return known.target;
+    const target = await this.outbox.targetOfConversation(conversationId);
+    if (this.targets.size >= 10_000) this.targets.clear();
+    this.targets.set(conversationId, { target, until: now + TARGET_CACHE_MS });
+    return target;
+  }
+
+  private async sendEphemeral(event: PushedEvent): Promise<void> {
+    const target = await this.targetOf(event.cid, true);
     if (!target?.ephemeral) return;
     const sender = event.from === null ? undefined : await this.senderOf(event.from, new Map());
     const body = JSON.stringify(
@@ -202,6 +209,8 @@ export class WebhookDispatcher {
   /** Works through one conversation's backlog while holding its lease. */
   private async drain(conversationId: string): Promise<void> {
     const { owner, leaseMs, policy } = this.options;
+    // A read first: conversations of applications without an event URL are never written to.
+    if (!(await this.targetOf(conversationId, false))) return;
     let leaseUntil = this.now() + leaseMs;
     const cursor = await this.outbox.claim(conversationId, owner, iso(this.now()), iso(leaseUntil));
     if (!cursor) return;
@@ -274,6 +283,11 @@ export class WebhookDispatcher {
         settled.push({ ...record, nextAttempt: next });
         this.logger.info(failureLog(event, record), 'webhooks: attempt failed, will retry');
         if (await save(null)) this.wakeLater(conversationId, delay);
+        return;
+      }
+      // A short batch was the end of the backlog: save and let go in one commit.
+      if (events.length < BATCH) {
+        await save(null);
         return;
       }
       if (!(await save(this.now() + leaseMs))) return;

@@ -55,42 +55,45 @@ export class KyselyWebhookOutbox implements WebhookOutbox {
     return rows.map((row) => row.id);
   }
 
-  async claim(
+  /** One transaction, so that a claim costs one commit. */
+  claim(
     conversationId: string,
     owner: string,
     now: string,
     until: string,
   ): Promise<WebhookCursor | undefined> {
-    // A conversation created after its application got an event URL starts at its first event.
-    await this.db
-      .insertInto('webhook_cursors')
-      .columns(['conversation_id'])
-      .expression((eb) => eb.selectFrom('conversations').select('id').where('id', '=', conversationId))
-      .onConflict((oc) => oc.column('conversation_id').doNothing())
-      .execute();
-    const row = await this.db
-      .updateTable('webhook_cursors')
-      .set({ lease_owner: owner, lease_until: until })
-      .where('conversation_id', '=', conversationId)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const conversation = await this.db
-      .selectFrom('conversations')
-      .select('application_id')
-      .where('id', '=', conversationId)
-      .executeTakeFirst();
-    if (!conversation) return undefined;
-    return {
-      conversationId,
-      applicationId: conversation.application_id,
-      deliveredId: Number(row.delivered_id),
-      attempts: Number(row.attempts),
-      firstAttempt: row.first_attempt,
-      nextAttempt: row.next_attempt,
-      lastError: row.last_error,
-    };
+    return this.db.transaction().execute(async (trx) => {
+      // A conversation created after its application got an event URL starts at its first event.
+      await trx
+        .insertInto('webhook_cursors')
+        .columns(['conversation_id'])
+        .expression((eb) => eb.selectFrom('conversations').select('id').where('id', '=', conversationId))
+        .onConflict((oc) => oc.column('conversation_id').doNothing())
+        .execute();
+      const row = await trx
+        .updateTable('webhook_cursors')
+        .set({ lease_owner: owner, lease_until: until })
+        .where('conversation_id', '=', conversationId)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const conversation = await trx
+        .selectFrom('conversations')
+        .select('application_id')
+        .where('id', '=', conversationId)
+        .executeTakeFirst();
+      if (!conversation) return undefined;
+      return {
+        conversationId,
+        applicationId: conversation.application_id,
+        deliveredId: Number(row.delivered_id),
+        attempts: Number(row.attempts),
+        firstAttempt: row.first_attempt,
+        nextAttempt: row.next_attempt,
+        lastError: row.last_error,
+      };
+    });
   }
 
   async eventsAfter(conversationId: string, afterId: number, limit: number): Promise<EventRecord[]> {
