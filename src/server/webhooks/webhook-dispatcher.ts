@@ -54,6 +54,8 @@ export class WebhookDispatcher {
   private readonly running = new Set<Promise<void>>();
   private poller: NodeJS.Timeout | undefined;
   private closed = false;
+  private scanning = false;
+  private replaying = false;
   private lastPrune = 0;
   private ephemeralInFlight = 0;
   private readonly targets = new Map<string, { target: WebhookTarget | undefined; until: number }>();
@@ -150,20 +152,23 @@ export class WebhookDispatcher {
   }
 
   private async scan(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.scanning) return;
+    this.scanning = true;
     const now = this.now();
     try {
       for (const cid of await this.outbox.dueConversations(iso(now), SCAN_LIMIT)) {
         if (!this.retries.has(cid)) this.pending.add(cid);
       }
       this.pump();
-      await this.replays();
+      if (!this.replaying) this.track(this.replays());
       if (now - this.lastPrune >= PRUNE_EVERY_MS) {
         this.lastPrune = now;
         await this.outbox.prune(iso(now - this.options.retentionMs));
       }
     } catch (error) {
       if (!this.closed) this.logger.warn({ err: error }, 'webhooks: scanning the outbox failed');
+    } finally {
+      this.scanning = false;
     }
   }
 
@@ -295,47 +300,58 @@ export class WebhookDispatcher {
     await save(null);
   }
 
-  /** Sends queued replays; each is one attempt, retried on later scans as its backoff allows. */
+  /**
+   * Sends queued replays, a few at a time so that each batch finishes well within its lease; each is one
+   * attempt, retried on later scans as its backoff allows.
+   */
   private async replays(): Promise<void> {
-    const { owner, leaseMs, policy } = this.options;
-    const now = this.now();
-    const claimed = await this.outbox.claimReplays(owner, iso(now), iso(now + leaseMs), SCAN_LIMIT);
-    for (const delivery of claimed) {
-      if (this.closed) return;
-      const [target, event] = await Promise.all([
-        this.outbox.target(delivery.applicationId),
-        this.store.getEvent(delivery.conversationId, delivery.eventId),
-      ]);
-      const attempts = delivery.attempts + 1;
-      const firstAttempt = delivery.firstAttempt ?? iso(this.now());
-      if (!target || !event) {
-        const lastError = target ? 'the event no longer exists' : 'the application has no event URL';
-        await this.outbox.settleReplay(owner, {
-          ...delivery,
-          status: 'failed',
-          lastError,
-          nextAttempt: null,
-          updated: iso(this.now()),
-        });
-        continue;
-      }
-      const attempt = await this.attempt(target, event, attempts, new Map());
-      const record = this.record(target, event, attempts, firstAttempt, attempt);
-      if (attempt.ok) {
-        await this.outbox.settleReplay(owner, { ...record, created: delivery.created });
-      } else if (Date.parse(firstAttempt) + policy.giveUpAfterMs <= this.now()) {
-        this.metrics.attempts.inc({ outcome: 'failed' });
-        await this.outbox.settleReplay(owner, { ...record, status: 'failed', created: delivery.created });
-      } else {
-        this.metrics.attempts.inc({ outcome: 'retry' });
-        const next = iso(this.now() + retryDelay(attempts, policy, this.random));
-        await this.outbox.settleReplay(owner, {
-          ...record,
-          status: 'queued',
-          nextAttempt: next,
-          created: delivery.created,
-        });
-      }
+    this.replaying = true;
+    try {
+      const { owner, leaseMs, concurrency } = this.options;
+      const now = this.now();
+      const claimed = await this.outbox.claimReplays(owner, iso(now), iso(now + leaseMs), concurrency);
+      await Promise.all(claimed.map((delivery) => this.replay(delivery)));
+    } catch (error) {
+      if (!this.closed) this.logger.warn({ err: error }, 'webhooks: replaying failed');
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  private async replay(delivery: DeliveryRecord): Promise<void> {
+    const { owner, policy } = this.options;
+    if (this.closed) return;
+    const [target, event] = await Promise.all([
+      this.outbox.target(delivery.applicationId),
+      this.store.getEvent(delivery.conversationId, delivery.eventId),
+    ]);
+    const attempts = delivery.attempts + 1;
+    const firstAttempt = delivery.firstAttempt ?? iso(this.now());
+    if (!target || !event) {
+      const lastError = target ? 'the event no longer exists' : 'the application has no event URL';
+      await this.outbox.settleReplay(owner, {
+        ...delivery,
+        status: 'failed',
+        lastError,
+        nextAttempt: null,
+        updated: iso(this.now()),
+      });
+      return;
+    }
+    const attempt = await this.attempt(target, event, attempts, new Map());
+    const record = {
+      ...this.record(target, event, attempts, firstAttempt, attempt),
+      created: delivery.created,
+    };
+    if (attempt.ok) {
+      await this.outbox.settleReplay(owner, record);
+    } else if (Date.parse(firstAttempt) + policy.giveUpAfterMs <= this.now()) {
+      this.metrics.attempts.inc({ outcome: 'failed' });
+      await this.outbox.settleReplay(owner, { ...record, status: 'failed' });
+    } else {
+      this.metrics.attempts.inc({ outcome: 'retry' });
+      const next = iso(this.now() + retryDelay(attempts, policy, this.random));
+      await this.outbox.settleReplay(owner, { ...record, status: 'queued', nextAttempt: next });
     }
   }
 
