@@ -35,6 +35,11 @@ const BATCH = 50;
 /** Conversations taken from one scan of the outbox. */
 const SCAN_LIMIT = 200;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/**
+ * When another node holds a conversation this node has news for, it looks once more after this long: the
+ * holder may have read its last batch just before the news was committed.
+ */
+const RECHECK_MS = 250;
 
 /**
  * Delivers committed events to their application's event URL: per conversation in id order under a lease,
@@ -47,6 +52,9 @@ export class WebhookDispatcher {
   private readonly again = new Set<string>();
   /** Conversations waiting here for a retry, with their timer: commits meanwhile need not look at them. */
   private readonly retries = new Map<string, NodeJS.Timeout>();
+  /** Conversations to look at once more because another node held them when they were woken here. */
+  private readonly rechecks = new Map<string, NodeJS.Timeout>();
+  private readonly rechecked = new Set<string>();
   private readonly running = new Set<Promise<void>>();
   private poller: NodeJS.Timeout | undefined;
   private closed = false;
@@ -106,8 +114,9 @@ export class WebhookDispatcher {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.poller);
-    for (const timer of this.retries.values()) clearTimeout(timer);
+    for (const timer of [...this.retries.values(), ...this.rechecks.values()]) clearTimeout(timer);
     this.retries.clear();
+    this.rechecks.clear();
     this.pending.clear();
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
     try {
@@ -177,6 +186,18 @@ export class WebhookDispatcher {
     this.retries.set(conversationId, timer);
   }
 
+  /** Looks at a conversation held elsewhere once more, soon; the scan covers it after that. */
+  private recheck(conversationId: string): void {
+    if (this.rechecked.delete(conversationId) || this.rechecks.has(conversationId) || this.closed) return;
+    const timer = setTimeout(() => {
+      this.rechecks.delete(conversationId);
+      this.rechecked.add(conversationId);
+      this.wake(conversationId);
+    }, RECHECK_MS);
+    timer.unref();
+    this.rechecks.set(conversationId, timer);
+  }
+
   /** Works through one conversation's backlog while holding its lease. */
   private async drain(conversationId: string): Promise<void> {
     const { owner, leaseMs, policy } = this.options;
@@ -184,7 +205,11 @@ export class WebhookDispatcher {
     if (!(await this.targets.get(conversationId, false))) return;
     let leaseUntil = this.now() + leaseMs;
     const cursor = await this.outbox.claim(conversationId, owner, iso(this.now()), iso(leaseUntil));
-    if (!cursor) return;
+    if (!cursor) {
+      this.recheck(conversationId);
+      return;
+    }
+    this.rechecked.delete(conversationId);
     let settled: DeliveryRecord[] = [];
     const save = (leaseTo: number | null): Promise<boolean> => {
       const deliveries = settled;
