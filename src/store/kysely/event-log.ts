@@ -25,18 +25,18 @@ export function eventLog(scope: SqlScope): EventLog {
     appendEvents: (conversationId, events, timestamp, guard) =>
       scope.transaction((tx) => append(tx, conversationId, events, timestamp, guard)),
 
-    // By primary key: the conversation's id comes first in it.
-    async getEvent(conversationId, id) {
-      const row = await db
-        .selectFrom('events')
-        .selectAll()
-        .where('conversation_id', '=', conversationId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row && toEvent(row);
-    },
+    // By primary key, (conversation_id, id): an id means nothing outside its conversation.
+    getEvent: (conversationId, id) =>
+      scope.find(
+        db
+          .selectFrom('events')
+          .selectAll()
+          .where('conversation_id', '=', conversationId)
+          .where('id', '=', id),
+        toEvent,
+      ),
 
-    // Catch-up after a gap or a reconnect reads an id range; the history view filters by type.
+    // The realtime hub fills gaps from an id range; REST and realtime clients also filter by type and deletion.
     listEvents(conversationId, query) {
       let select = db.selectFrom('events').selectAll().where('conversation_id', '=', conversationId);
       if (query.startId !== undefined) select = select.where('id', '>=', query.startId);

@@ -4,17 +4,17 @@ import type { Database } from '../database.js';
 import { appendQueries, type AppendQueries } from './append-queries.js';
 import type { StoreCapabilities } from './store-capabilities.js';
 
-/** A `DELETE`, not yet run. */
-interface Delete {
-  executeTakeFirst(): Promise<DeleteResult>;
-}
-
 /** The tables keyed by a text `id` that `create` inserts into. */
 type DirectoryTable = 'applications' | 'users' | 'conversations' | 'members';
 
 /** A statement that returns at most one row (a lookup by key, an `UPDATE … RETURNING`), not yet run. */
 interface AtMostOne<Row> {
   executeTakeFirst(): Promise<Row | undefined>;
+}
+
+/** A `DELETE`, not yet run. */
+interface Delete {
+  executeTakeFirst(): Promise<DeleteResult>;
 }
 
 /**
