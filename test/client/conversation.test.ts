@@ -40,8 +40,8 @@ async function startFakeWorld(): Promise<SdkWorld> {
 
 runSdkScenarios('the in-process fake server', startFakeWorld);
 
-/** What only the fake can set up: pushes the server would not send on cue, and history written directly. */
-describe('the SDK, with pushes and history the fake server makes up', () => {
+/** What only the fake can stage: pushes the server would not send on cue, refusals, history written directly. */
+describe('the SDK, with what only the fake server can stage', () => {
   let server: FakeServer;
   let alice: FakeUser;
   let bob: FakeUser;
@@ -112,6 +112,40 @@ describe('the SDK, with pushes and history the fake server makes up', () => {
     expect(updates).toEqual([null]);
     expect(bobMember.online).toBe(true);
     expect(aliceMember.online).toBe(false);
+  });
+
+  it('is loading while it fetches members and history, and loaded once they are in', async () => {
+    const tc = createClient(server.url);
+    clients.push(tc);
+    const app = await tc.client.login(alice.token);
+    const listed = app.conversations.get(conv.id);
+    expect(listed?.loadState).toBe('listed');
+    const loading = app.getConversation(conv.id);
+    expect(listed?.loadState).toBe('loading');
+    expect(await loading).toBe(listed);
+    expect(listed?.loadState).toBe('loaded');
+  });
+
+  it('drops a conversation it heard of only through a push when loading it fails, and reports why', async () => {
+    const { app } = await open(alice);
+    const other = server.addConversation('hidden');
+    server.setMember(other, bob, 'JOINED', { push: false });
+    server.intercept = (r) =>
+      r.type === 'conversation:get' && r.cid === other.id
+        ? {
+            reply: {
+              type: 'conversation:error:not-found',
+              code: 'conversation:error:not-found',
+              description: 'Conversation not found',
+            },
+          }
+        : undefined;
+    const errors: Error[] = [];
+    app.on('error', (e) => errors.push(e));
+    server.setMember(other, alice, 'INVITED', { invitedBy: 'bob' });
+    await waitFor(() => errors.length === 1);
+    expect(errors[0]).toMatchObject({ code: 'conversation:error:not-found' });
+    expect(app.conversations.has(other.id)).toBe(false);
   });
 
   it('pages back through older history with getEvents', async () => {
