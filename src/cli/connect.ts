@@ -39,5 +39,5 @@ export const appClient = async (ctx: CliContext, options: AppOptions): Promise<R
   const config = await requireConfig(ctx.rcPath);
   const app = chooseApp(config, options, ctx);
   const key = await readSigningKey(app.keyfile);
-  return new RestClient(config.url, async () => `Bearer ${await signAppToken(app.id, key)}`);
+  return new RestClient(config.url, () => Promise.resolve(`Bearer ${signAppToken(app.id, key)}`));
 };

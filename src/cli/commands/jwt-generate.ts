@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import type { JWTPayload } from 'jose';
 import { withExample, withJson, type JsonOption } from '../command-options.js';
 import { readConfig } from '../config.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { printResult } from '../output.js';
 import { parseKeyValues, type JsonValue } from '../parse-args.js';
-import { readSigningKey, signToken } from '../tokens.js';
+import { readSigningKey, signUserToken } from '../tokens.js';
 
 const TUTORIAL_EXAMPLE =
   `parley jwt:generate ./private.key sub=John exp=$(($(date +%s)+86400)) ` +
@@ -43,13 +42,13 @@ export const registerJwtGenerate = (program: Command, ctx: CliContext): void => 
       }
       if (acl !== undefined && !isObject(acl))
         throw new UsageError(`acl must be a JSON object such as '{"paths":{}}'`);
-      const claims: JWTPayload = {
+      const claims = {
         ...(sub !== undefined ? { sub: sub as string } : {}),
         ...(exp !== undefined ? { exp } : {}),
         ...(acl !== undefined ? { acl } : {}),
         application_id: await applicationIdFor(ctx, application_id),
       };
-      const token = await signToken(claims, await readSigningKey(ctx.resolvePath(keyfile)));
+      const token = signUserToken(claims, await readSigningKey(ctx.resolvePath(keyfile)));
       printResult(ctx, options, { token }, token);
     },
   );
