@@ -14,16 +14,17 @@ export const readSigningKey = async (path: string): Promise<SigningKey> => {
   try {
     pem = await readFile(path, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read key file ${path}: ${systemReason(e)}`);
+    throw new UsageError('cli:error:key-file', `cannot read key file ${path}: ${systemReason(e)}`);
   }
   let key: KeyObject;
   try {
     key = createPrivateKey(pem);
   } catch {
-    throw new UsageError(`key file ${path} does not hold a PEM private key`);
+    throw new UsageError('cli:error:key-file', `key file ${path} does not hold a PEM private key`);
   }
   if (key.asymmetricKeyType !== 'rsa') {
     throw new UsageError(
+      'cli:error:key-file',
       `key file ${path} holds a ${key.asymmetricKeyType ?? 'non-RSA'} key; RS256 needs RSA`,
     );
   }

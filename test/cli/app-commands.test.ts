@@ -86,7 +86,7 @@ describe('parley app:create', () => {
     const created = await run('app:create', 'A', ANSWER, EVENT, '--keyfile=no/such/dir/private.key');
     expect(created.code).toBe(1);
     expect(created.err).toEqual([
-      `Error: cannot write key file ${join(where.cwd, 'no/such/dir/private.key')}: ENOENT`,
+      `Error: cannot write key file ${join(where.cwd, 'no/such/dir/private.key')}: ENOENT (cli:error:write-failed)`,
     ]);
     expect(fake.requests).toEqual([]);
   });
@@ -152,7 +152,9 @@ describe('parley app:list, app:show and app:delete', () => {
     expect((await readConfig(where.rc))?.app).toBeUndefined();
     const after = await run('conversation:list');
     expect(after.code).toBe(1);
-    expect(after.err[0]).toMatch(/^Error: no application is remembered; run `parley app:create/);
+    expect(after.err[0]).toMatch(
+      /^Error: no application is remembered; run `parley app:create.* \(cli:error:no-application\)$/,
+    );
   });
 
   it('keeps the remembered application when deleting another', async () => {

@@ -85,7 +85,9 @@ describe('parley conversation:*', () => {
     const listed = await run('conversation:list');
     expect(listed).toMatchObject({
       code: 2,
-      err: ["Error: the server's next link loops back to /v1/conversations?page_size=100"],
+      err: [
+        "Error: the server's next link loops back to /v1/conversations?page_size=100 (cli:error:unexpected-reply)",
+      ],
     });
   });
 
@@ -122,7 +124,9 @@ describe('parley conversation:*', () => {
     const created = await run('conversation:create', 'title=Chat');
     expect(created).toMatchObject({
       code: 1,
-      err: ['Error: unknown key "title" for conversation:create (accepted: display_name, name, image_url)'],
+      err: [
+        'Error: unknown key "title" for conversation:create (accepted: display_name, name, image_url) (cli:error:invalid-argument)',
+      ],
     });
     expect(fake.requests).toEqual([]);
   });

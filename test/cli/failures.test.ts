@@ -26,7 +26,7 @@ describe('when the server cannot be reached', () => {
       expect(await run(...argv)).toMatchObject({
         code: 3,
         out: [],
-        err: [`Error: cannot reach Parley at ${url}: ECONNREFUSED`],
+        err: [`Error: cannot reach Parley at ${url}: ECONNREFUSED (cli:error:unreachable)`],
       });
     }
   });
@@ -88,7 +88,7 @@ describe('when the server says no', () => {
     fake.intercept = () => ({ status: 502, text: '<html>Bad Gateway</html>' });
     expect(await run('conversation:list')).toMatchObject({
       code: 2,
-      err: ['Error: GET /v1/conversations answered 502 Bad Gateway'],
+      err: ['Error: GET /v1/conversations answered 502 Bad Gateway (cli:error:server-refused)'],
     });
   });
 
@@ -97,13 +97,15 @@ describe('when the server says no', () => {
     fake.intercept = () => ({ status: 200, text: 'hello' });
     expect(await run('conversation:list')).toMatchObject({
       code: 2,
-      err: ['Error: GET /v1/conversations answered 200 without a JSON body'],
+      err: ['Error: GET /v1/conversations answered 200 without a JSON body (cli:error:unexpected-reply)'],
     });
     fake.intercept = () => ({ status: 201, body: { name: 'no id' } });
     const created = await run('user:create', 'name=x');
     expect(created.code).toBe(2);
     expect(created.err).toHaveLength(1);
-    expect(created.err[0]).toMatch(/^Error: POST \/v1\/users answered an unexpected body \(id: /);
+    expect(created.err[0]).toMatch(
+      /^Error: POST \/v1\/users answered an unexpected body \(id: .*\(cli:error:unexpected-reply\)$/,
+    );
   });
 });
 
@@ -119,7 +121,9 @@ describe('local problems', () => {
       expect(await runCli(argv, { cwd, rc })).toMatchObject({
         code: 1,
         out: [],
-        err: [`Error: no Parley config at ${rc}; run \`parley setup API_KEY API_SECRET\``],
+        err: [
+          `Error: no Parley config at ${rc}; run \`parley setup API_KEY API_SECRET\` (cli:error:no-config)`,
+        ],
       });
     }
   });
@@ -130,7 +134,7 @@ describe('local problems', () => {
     expect(listed).toMatchObject({
       code: 1,
       err: [
-        'Error: no application is remembered; run `parley app:create NAME ANSWER_URL EVENT_URL --type=rtc --keyfile=private.key` or pass --app-id and --keyfile',
+        'Error: no application is remembered; run `parley app:create NAME ANSWER_URL EVENT_URL --type=rtc --keyfile=private.key` or pass --app-id and --keyfile (cli:error:no-application)',
       ],
     });
   });
@@ -146,12 +150,14 @@ describe('local problems', () => {
     const { where, run } = await fixture();
     expect(await run('user:list', '--app-id', 'other-app')).toMatchObject({
       code: 1,
-      err: ["Error: --app-id other-app needs --keyfile with that application's private key"],
+      err: [
+        "Error: --app-id other-app needs --keyfile with that application's private key (cli:error:no-application)",
+      ],
     });
     await writeConfig(where.rc, { ...(await readConfig(where.rc))!, app: undefined });
     expect(await run('user:list', '--keyfile', 'private.key')).toMatchObject({
       code: 1,
-      err: ['Error: --keyfile needs --app-id: no application is remembered'],
+      err: ['Error: --keyfile needs --app-id: no application is remembered (cli:error:no-application)'],
     });
   });
 
@@ -161,7 +167,7 @@ describe('local problems', () => {
     await rm(keyfile);
     expect(await run('conversation:create', 'display_name=x')).toMatchObject({
       code: 1,
-      err: [`Error: cannot read key file ${keyfile}: ENOENT`],
+      err: [`Error: cannot read key file ${keyfile}: ENOENT (cli:error:key-file)`],
     });
     expect(fake.requests).toEqual([]);
   });

@@ -66,8 +66,11 @@ describe('parley member:*', () => {
   it.each([
     [['action=join', "channel={type:'app'}"], /^Error: channel is not valid JSON: /],
     [['channel="app"'], /^Error: channel must be a JSON object with a "type"/],
-    [['action=leave'], /^Error: action must be join or invite, got "leave"$/],
-    [['member=MEM-1'], /^Error: unknown key "member" for member:add \(accepted: action, channel, user_id\)$/],
+    [['action=leave'], /^Error: action must be join or invite, got "leave" \(cli:error:invalid-argument\)$/],
+    [
+      ['member=MEM-1'],
+      /^Error: unknown key "member" for member:add \(accepted: action, channel, user_id\) \(cli:error:invalid-argument\)$/,
+    ],
   ])('rejects %j with one line, exit 1 and no request', async (params, message) => {
     const { fake, run, conversation, user } = await withConversationAndUser();
     const added = await run('member:add', conversation, `user_id=${user}`, ...params);
@@ -82,7 +85,7 @@ describe('parley member:*', () => {
     const { run, conversation } = await withConversationAndUser();
     expect(await run('member:add', conversation, 'action=join')).toMatchObject({
       code: 1,
-      err: ['Error: member:add needs user_id=…'],
+      err: ['Error: member:add needs user_id=… (cli:error:invalid-argument)'],
     });
   });
 

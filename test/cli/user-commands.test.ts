@@ -31,7 +31,7 @@ describe('parley user:*', () => {
     const { fake, run } = await fixture();
     expect(await run('user:create', 'display_name=John')).toMatchObject({
       code: 1,
-      err: ['Error: user:create needs name=…'],
+      err: ['Error: user:create needs name=… (cli:error:invalid-argument)'],
     });
     expect(fake.requests).toEqual([]);
   });

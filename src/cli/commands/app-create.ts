@@ -21,7 +21,7 @@ const stageKeyFile = async (path: string, pem: string): Promise<string> => {
   try {
     await writeFile(staged, pem, { mode: 0o600, flag: 'wx' });
   } catch (e) {
-    throw new UsageError(`cannot write key file ${path}: ${systemReason(e)}`);
+    throw new UsageError('cli:error:write-failed', `cannot write key file ${path}: ${systemReason(e)}`);
   }
   return staged;
 };
@@ -68,6 +68,7 @@ export const registerAppCreate = (program: Command, ctx: CliContext): void => {
       await chmod(keyfile, 0o600);
     } catch (e) {
       throw new UsageError(
+        'cli:error:write-failed',
         `application ${app.id} was created but its key could not be moved from ${staged} to ${keyfile}: ${systemReason(e)}`,
       );
     }

@@ -19,7 +19,10 @@ const applicationIdFor = async (ctx: CliContext, given: JsonValue | undefined): 
   if (typeof given === 'string') return given;
   const remembered = (await readConfig(ctx.rcPath))?.app?.id;
   if (remembered === undefined) {
-    throw new UsageError('jwt:generate needs application_id=… (no application is remembered)');
+    throw new UsageError(
+      'cli:error:no-application',
+      'jwt:generate needs application_id=… (no application is remembered)',
+    );
   }
   return remembered;
 };
@@ -38,10 +41,16 @@ export const registerJwtGenerate = (program: Command, ctx: CliContext): void => 
         json: ['exp', 'acl'],
       });
       if (exp !== undefined && (typeof exp !== 'number' || !Number.isInteger(exp))) {
-        throw new UsageError('exp must be a whole number of seconds since the epoch');
+        throw new UsageError(
+          'cli:error:invalid-argument',
+          'exp must be a whole number of seconds since the epoch',
+        );
       }
       if (acl !== undefined && !isObject(acl))
-        throw new UsageError(`acl must be a JSON object such as '{"paths":{}}'`);
+        throw new UsageError(
+          'cli:error:invalid-argument',
+          `acl must be a JSON object such as '{"paths":{}}'`,
+        );
       const claims = {
         ...(sub !== undefined ? { sub: sub as string } : {}),
         ...(exp !== undefined ? { exp } : {}),
