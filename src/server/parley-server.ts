@@ -65,6 +65,7 @@ export async function startParley(
     apiSecret: config.apiSecret,
   });
   const userBuckets = new KeyedBuckets(config.userRateLimit, config.userRateLimit * 2);
+  const appBuckets = new KeyedBuckets(config.appRateLimit, config.appRateLimit * 2);
   const origins = new OriginPolicy(config.allowedOrigins);
   const app = buildHttpApp(domain, {
     logger,
@@ -72,6 +73,7 @@ export async function startParley(
     metrics,
     demo,
     userBuckets,
+    appBuckets,
     origins,
   });
   const limits = {

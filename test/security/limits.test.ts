@@ -174,7 +174,7 @@ describe('limits', () => {
   }, 60_000);
 
   it('answers REST bodies over the limit with 413 and too many REST requests with 429', async () => {
-    const limited = await startTestServer({ userRateLimit: 5 });
+    const limited = await startTestServer({ userRateLimit: 5, appRateLimit: 5 });
     try {
       const a = await limited.createApp();
       const token = await appToken(a);

@@ -1,27 +1,16 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT, importPKCS8 } from 'jose';
+import { generateRsaKeyPair } from '../../src/core/auth/rsa-key-pair.js';
+import { signToken as signJwt, type TokenClaims } from '../../src/core/auth/sign-token.js';
+import { TUTORIAL_ACL } from '../../src/core/auth/tutorial-acl.js';
 import { startParley, type ParleyServer } from '../../src/server/parley-server.js';
 import { resolveServerConfig, type ServerConfig } from '../../src/server/config.js';
 
 export const API_KEY = 'testkey';
 export const API_SECRET = 'test-secret-123';
 
-export const TUTORIAL_ACL = {
-  paths: {
-    '/v1/users/**': {},
-    '/v1/conversations/**': {},
-    '/v1/sessions/**': {},
-    '/v1/devices/**': {},
-    '/v1/image/**': {},
-    '/v3/media/**': {},
-    '/v1/applications/**': {},
-    '/v1/push/**': {},
-    '/v1/knocking/**': {},
-  },
-};
+export { TUTORIAL_ACL };
 
 export interface TestApp {
   id: string;
@@ -68,11 +57,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
   };
 
   const createApp = async (name = 'Test App'): Promise<TestApp> => {
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
+    const { publicKey, privateKey } = generateRsaKeyPair();
     const res = await call('POST', '/v2/applications', {
       basic: true,
       body: { name, type: 'rtc', keys: { public_key: publicKey } },
@@ -108,22 +93,8 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
 }
 
 /** Signs a token the way the tutorial's CLI and @vonage/jwt do; `claims` override or add (undefined removes). */
-export async function signToken(app: TestApp, claims: Record<string, unknown> = {}): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  const payload: Record<string, unknown> = {
-    application_id: app.id,
-    iat: now,
-    jti: randomUUID(),
-    exp: now + 3600,
-  };
-  for (const [k, v] of Object.entries(claims)) {
-    if (v === undefined) delete payload[k];
-    else payload[k] = v;
-  }
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
-    .sign(await importPKCS8(app.privateKey, 'RS256'));
-}
+export const signToken = (app: TestApp, claims: TokenClaims = {}): Promise<string> =>
+  Promise.resolve(signJwt(app.privateKey, { application_id: app.id, ...claims }, { ttlSeconds: 3600 }));
 
 export const appToken = (app: TestApp) => signToken(app);
 export const userToken = (app: TestApp, name: string) => signToken(app, { sub: name, acl: TUTORIAL_ACL });

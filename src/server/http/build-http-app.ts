@@ -23,6 +23,8 @@ export interface HttpOptions {
   metrics: Metrics;
   /** Requests a second per user, shared with the realtime transports. */
   userBuckets: KeyedBuckets;
+  /** Requests a second per application token (a backend), apart from users'. */
+  appBuckets: KeyedBuckets;
   origins: OriginPolicy;
   /** Set in demo mode only. */
   demo?: DemoState | undefined;
@@ -84,7 +86,7 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
 
   void app.register((scope, _opts, done) => {
     scope.decorateRequest('principal', null);
-    scope.addHook('preHandler', bearerAuth(domain.tokens, options.userBuckets));
+    scope.addHook('preHandler', bearerAuth(domain.tokens, options.userBuckets, options.appBuckets));
     usersRoutes(scope, domain);
     conversationsRoutes(scope, domain);
     membersRoutes(scope, domain);
