@@ -155,7 +155,8 @@ export class RealtimeHub {
       const changes = this.waiting.get(cid)?.get(event.id);
       if (changes) this.waiting.get(cid)?.delete(event.id);
       for (const change of changes ?? []) if (change.state === 'JOINED') this.apply(change);
-      this.metrics?.framesDelivered.inc(this.fanOut(cid, () => new EncodedFrame(toPushedEvent(event))));
+      const sent = this.fanOut(cid, () => new EncodedFrame(toPushedEvent(event)));
+      this.metrics?.framesDelivered.inc(sent);
       for (const change of changes ?? []) if (change.state === 'LEFT') this.apply(change);
     }
     if (events.length > 0) this.dropIfIdle(cid);
