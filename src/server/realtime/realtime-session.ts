@@ -8,7 +8,6 @@ import { ParleyError, isParleyError } from '../../protocol/errors.js';
 import {
   CLOSE_CODES,
   NOTICE_TYPES,
-  REQUEST_TYPES,
   SUCCESS_TYPE,
   type RealtimeRequest,
   type RequestType,
@@ -21,6 +20,7 @@ import type { Connection, OutboundMessage } from './connection.js';
 import type { DeadlineQueue, Expiry } from './deadline-queue.js';
 import type { HubSession, RealtimeHub } from './realtime-hub.js';
 import type { RealtimeLimits, RequestContext } from './request-context.js';
+import { parseEnvelope, tidOf } from './request-envelope.js';
 import { HANDLERS, type HandledType } from './request-handlers.js';
 
 export type { RealtimeLimits } from './request-context.js';
@@ -47,8 +47,6 @@ interface LiveSession extends HubSession {
 
 type SessionState = { kind: 'anonymous' } | LiveSession | { kind: 'ended' };
 
-const REQUEST_TYPE_SET: ReadonlySet<string> = new Set(REQUEST_TYPES);
-const MAX_ID_LENGTH = 100;
 const tokenBody = z.object({ token: z.string().min(1).max(16_384) }).loose();
 
 /**
@@ -294,71 +292,4 @@ function run<K extends HandledType>(
 ): Promise<ReplyOf<K>> {
   const handler: (ctx: RequestContext, request: RequestOf<K>) => Promise<ReplyOf<K>> = HANDLERS[type];
   return handler(ctx, request as RequestOf<K>);
-}
-
-type Envelope =
-  { ok: true; value: RealtimeRequest } | { ok: false; tid: string | undefined; error: ParleyError };
-
-/** Validates the envelope every request shares; handlers validate their own fields. */
-function parseEnvelope(message: unknown): Envelope {
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-    return {
-      ok: false,
-      tid: undefined,
-      error: new ParleyError('system:error:invalid-request', 'A request is a JSON object'),
-    };
-  }
-  const record = message as Record<string, unknown>;
-  const tid = typeof record.tid === 'string' && record.tid.length <= MAX_ID_LENGTH ? record.tid : undefined;
-  if (tid === undefined) {
-    return {
-      ok: false,
-      tid,
-      error: new ParleyError(
-        'system:error:invalid-request',
-        'tid must be a string of at most 100 characters',
-      ),
-    };
-  }
-  if (typeof record.type !== 'string' || !REQUEST_TYPE_SET.has(record.type)) {
-    return {
-      ok: false,
-      tid,
-      error: new ParleyError(
-        'system:error:unknown-request',
-        `Unknown request type ${String(record.type).slice(0, 50)}`,
-      ),
-    };
-  }
-  for (const key of ['cid', 'from', 'to', 'client_ref'] as const) {
-    const v = record[key];
-    if (v !== undefined && (typeof v !== 'string' || v.length > MAX_ID_LENGTH)) {
-      return {
-        ok: false,
-        tid,
-        error: new ParleyError(
-          'system:error:invalid-request',
-          `${key} must be a string of at most 100 characters`,
-        ),
-      };
-    }
-  }
-  const body = record.body;
-  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
-    return {
-      ok: false,
-      tid,
-      error: new ParleyError('system:error:invalid-request', 'body must be an object'),
-    };
-  }
-  return {
-    ok: true,
-    value: { ...(record as Omit<RealtimeRequest, 'type'>), type: record.type as RequestType, tid },
-  };
-}
-
-/** The request id of a message, when it has a usable one. */
-function tidOf(message: unknown): string | undefined {
-  if (typeof message !== 'object' || message === null || !('tid' in message)) return undefined;
-  return typeof message.tid === 'string' && message.tid.length <= MAX_ID_LENGTH ? message.tid : undefined;
 }
