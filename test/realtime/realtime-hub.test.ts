@@ -6,6 +6,8 @@ import type { EventRecord } from '../../src/store/records.js';
 import type { Connection } from '../../src/server/realtime/connection.js';
 import type { EncodedFrame } from '../../src/server/realtime/encoded-frame.js';
 import { RealtimeHub, type HubSource } from '../../src/server/realtime/realtime-hub.js';
+import type { Membership } from '../../src/store/store.js';
+import { newConversation, newMember } from '../store/store-contract.js';
 
 const event = (cid: string, id: number, type = 'text'): EventRecord => ({
   conversationId: cid,
@@ -45,7 +47,12 @@ function recorder(accepts: (type: string) => boolean = () => true) {
   return { connection, ids: () => got.filter((e) => e.id !== undefined).map((e) => e.id), got };
 }
 
-function setup(stored: Record<string, EventRecord[]> = {}) {
+const joinedTo = (cid: string, userId: string, lastEventId: number): Membership => ({
+  conversation: newConversation('APP-1', { id: cid, lastEventId }),
+  member: newMember(cid, userId, { id: `MEM-${userId}` }),
+});
+
+function setup(stored: Record<string, EventRecord[]> = {}, memberships: Membership[] = []) {
   const reads: string[] = [];
   const source: HubSource = {
     committed: (cid, startId, endId) => {
@@ -54,7 +61,7 @@ function setup(stored: Record<string, EventRecord[]> = {}) {
         (stored[cid] ?? []).filter((e) => e.id >= startId && (endId === undefined || e.id <= endId)),
       );
     },
-    joinedBy: () => Promise.resolve([]),
+    joinedBy: (userId) => Promise.resolve(memberships.filter((m) => m.member.userId === userId)),
   };
   const timers = new Set<() => void>();
   const clock: Clock = {
@@ -127,6 +134,22 @@ describe('the realtime hub', () => {
     await fire();
     expect(reads).toContain('CON-1');
     expect(alice.ids()).toEqual([1, 2]);
+  });
+
+  it('catches up on joins and leaves made while the bus was down', async () => {
+    // Alice joined CON-new and left CON-old while this node heard nothing.
+    const { hub, bus, fire } = setup({ 'CON-new': [event('CON-new', 4)] }, [joinedTo('CON-new', 'USR-a', 3)]);
+    const alice = recorder();
+    const session = { userId: 'USR-a', connection: alice.connection };
+    hub.addSession(session);
+    hub.join(session, 'CON-old', 'MEM-USR-a', 0);
+    bus.handlers?.resync();
+    await fire();
+    expect(hub.memberIn(session, 'CON-old')).toBeUndefined();
+    expect(hub.memberIn(session, 'CON-new')).toBe('MEM-USR-a');
+    bus.publish({ kind: 'events', cid: 'CON-new', events: [event('CON-new', 4)] });
+    bus.publish({ kind: 'events', cid: 'CON-old', events: [event('CON-old', 1)] });
+    expect(alice.ids()).toEqual([4]);
   });
 
   it("subscribes a member at their join's turn and lets a leaver see their own member:left", () => {

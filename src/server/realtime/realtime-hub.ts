@@ -33,6 +33,8 @@ export class RealtimeHub {
   /** Membership changes waiting for their event's turn: conversation id → event id → changes. */
   private readonly waiting = new Map<string, Map<number, MembershipChange[]>>();
   private readonly presence: PresenceBatcher;
+  /** Counts applied membership changes, so a resync can tell that one landed while it was reading. */
+  private membershipApplied = 0;
 
   constructor(
     private readonly source: HubSource,
@@ -144,6 +146,7 @@ export class RealtimeHub {
   }
 
   private apply(change: MembershipChange): void {
+    this.membershipApplied++;
     for (const session of this.subscriptions.sessionsOf(change.userId)) {
       if (change.state === 'JOINED') this.subscriptions.subscribe(session, change.cid, change.memberId);
       else if (change.state === 'LEFT') this.subscriptions.unsubscribe(session, change.cid);
@@ -225,11 +228,14 @@ export class RealtimeHub {
     }
     for (const userId of [...this.subscriptions.users()]) {
       try {
+        const applied = this.membershipApplied;
         const joined = await this.source.joinedBy(userId);
+        // A change applied meanwhile is newer than this read: then only add what is missing.
+        const fresh = this.membershipApplied === applied;
         const now = new Map(joined.map((m) => [m.conversation.id, m]));
         for (const session of this.subscriptions.sessionsOf(userId)) {
           for (const cid of [...this.subscriptions.conversationsOf(session).keys()]) {
-            if (!now.has(cid)) {
+            if (fresh && !now.has(cid)) {
               this.subscriptions.unsubscribe(session, cid);
               this.dropIfIdle(cid);
             }
