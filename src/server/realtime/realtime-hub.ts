@@ -8,6 +8,7 @@ import type { Membership } from '../../store/store.js';
 import type { Metrics } from '../metrics.js';
 import { ConversationOrder } from './conversation-order.js';
 import { EncodedFrame } from './encoded-frame.js';
+import { MembershipTurns } from './membership-turns.js';
 import { PresenceBatcher } from './presence-batcher.js';
 import { toPushedEvent } from './realtime-shapes.js';
 import { Subscriptions, type HubSession } from './subscriptions.js';
@@ -30,8 +31,7 @@ export interface HubSource {
 export class RealtimeHub {
   private readonly subscriptions = new Subscriptions();
   private readonly orders = new Map<string, ConversationOrder>();
-  /** Membership changes waiting for their event's turn: conversation id → event id → changes. */
-  private readonly waiting = new Map<string, Map<number, MembershipChange[]>>();
+  private readonly turns = new MembershipTurns();
   private readonly presence: PresenceBatcher;
   /** Counts applied membership changes, so a resync can tell that one landed while it was reading. */
   private membershipApplied = 0;
@@ -102,7 +102,7 @@ export class RealtimeHub {
     this.presence.close();
     for (const order of this.orders.values()) order.close();
     this.orders.clear();
-    this.waiting.clear();
+    this.turns.clear();
   }
 
   private onMessage(message: BusMessage): void {
@@ -140,9 +140,7 @@ export class RealtimeHub {
       this.apply(change);
       return;
     }
-    let byEvent = this.waiting.get(change.cid);
-    if (!byEvent) this.waiting.set(change.cid, (byEvent = new Map<number, MembershipChange[]>()));
-    byEvent.set(change.event.id, [...(byEvent.get(change.event.id) ?? []), change]);
+    this.turns.hold(change);
   }
 
   private apply(change: MembershipChange): void {
@@ -155,12 +153,11 @@ export class RealtimeHub {
 
   private deliver(cid: string, events: EventRecord[]): void {
     for (const event of events) {
-      const changes = this.waiting.get(cid)?.get(event.id);
-      if (changes) this.waiting.get(cid)?.delete(event.id);
-      for (const change of changes ?? []) if (change.state === 'JOINED') this.apply(change);
+      const changes = this.turns.take(cid, event.id);
+      for (const change of changes) if (change.state === 'JOINED') this.apply(change);
       const sent = this.fanOut(cid, () => new EncodedFrame(toPushedEvent(event)));
       this.metrics?.framesDelivered.inc(sent);
-      for (const change of changes ?? []) if (change.state === 'LEFT') this.apply(change);
+      for (const change of changes) if (change.state === 'LEFT') this.apply(change);
     }
     if (events.length > 0) this.dropIfIdle(cid);
   }
@@ -193,10 +190,9 @@ export class RealtimeHub {
 
   /** Forgets a conversation's ordering once nobody here is subscribed and no membership change waits on it. */
   private dropIfIdle(cid: string): void {
-    if (this.subscriptions.sessionsIn(cid).size > 0 || (this.waiting.get(cid)?.size ?? 0) > 0) return;
+    if (this.subscriptions.sessionsIn(cid).size > 0 || this.turns.waitsIn(cid)) return;
     this.orders.get(cid)?.close();
     this.orders.delete(cid);
-    this.waiting.delete(cid);
   }
 
   private async fillGap(cid: string, order: ConversationOrder): Promise<void> {
@@ -253,7 +249,7 @@ export class RealtimeHub {
   private conversationDeleted(cid: string): void {
     this.orders.get(cid)?.close();
     this.orders.delete(cid);
-    this.waiting.delete(cid);
+    this.turns.forget(cid);
     const sessions = [...this.subscriptions.sessionsIn(cid)];
     if (sessions.length === 0) return;
     const frame = new EncodedFrame({
