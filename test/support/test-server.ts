@@ -6,6 +6,7 @@ import { signToken as signJwt, type TokenClaims } from '../../src/core/auth/sign
 import { TUTORIAL_ACL } from '../../src/core/auth/tutorial-acl.js';
 import { startParley, type ParleyServer } from '../../src/server/parley-server.js';
 import { resolveServerConfig, type ServerConfig } from '../../src/server/config.js';
+import type { Clock } from '../../src/core/clock.js';
 
 export const API_KEY = 'testkey';
 export const API_SECRET = 'test-secret-123';
@@ -33,7 +34,52 @@ export interface TestServer extends ParleyServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+/**
+ * Wall time that a test can move on: `advance(ms)` jumps ahead and runs every timer now due, so a token can
+ * lapse or a rate limit refill without the test sleeping. Timers also fire on their own at the real time.
+ */
+export class TestClock implements Clock {
+  private offset = 0;
+  private readonly timers = new Set<{ at: number; fire: () => void }>();
+
+  now(): number {
+    return Date.now() + this.offset;
+  }
+
+  setTimer(fn: () => void, ms: number): () => void {
+    const timer = {
+      at: this.now() + ms,
+      fire: () => {
+        if (!this.timers.delete(timer)) return;
+        clearTimeout(real);
+        fn();
+      },
+    };
+    const real = setTimeout(timer.fire, ms);
+    real.unref();
+    this.timers.add(timer);
+    return () => {
+      this.timers.delete(timer);
+      clearTimeout(real);
+    };
+  }
+
+  advance(ms: number): void {
+    this.offset += ms;
+    const due = [...this.timers].filter((t) => t.at <= this.now()).sort((a, b) => a.at - b.at);
+    for (const timer of due) timer.fire();
+  }
+}
+
+export interface TestServerOptions {
+  /** Time for token expiry, rate limits and realtime timers (a `TestClock` to move it on). */
+  clock?: Clock;
+}
+
+export async function startTestServer(
+  overrides: Partial<ServerConfig> = {},
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-test-'));
   const config = {
     ...resolveServerConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }, {}),
@@ -41,7 +87,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     apiSecret: API_SECRET,
     ...overrides,
   };
-  const server = await startParley(config);
+  const server = await startParley(config, undefined, { clock: options.clock });
   const basic = `Basic ${Buffer.from(`${API_KEY}:${API_SECRET}`).toString('base64')}`;
 
   const call: TestServer['call'] = (method, path, options = {}) => {

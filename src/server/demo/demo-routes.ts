@@ -27,8 +27,8 @@ export function demoRoutes(app: FastifyInstance, domain: Domain, demo: DemoState
   app.post('/demo/token', async (request) => {
     const { name } = validate(z.object({ name: z.string().trim().min(1).max(200) }), request.body ?? {});
     const user =
-      (await domain.store.getUserByName(demo.applicationId, name)) ??
-      (await domain.store.getUserByName(demo.applicationId, capitalise(name)));
+      (await domain.users.findByName(demo.applicationId, name)) ??
+      (await domain.users.findByName(demo.applicationId, capitalise(name)));
     if (!user) throw new ParleyError('user:error:not-found', `There is no demo user named "${name}"`);
     const now = Math.floor(Date.now() / 1000);
     const expiresAt = now + DEMO_TOKEN_TTL_S;

@@ -71,7 +71,7 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
 
   app.get('/healthz', async (_request, reply) => {
     try {
-      await domain.store.ping();
+      await domain.health.ping();
     } catch {
       throw new ParleyError('system:error:unavailable', 'The store is unreachable');
     }

@@ -24,7 +24,7 @@ export function eventsRoutes(app: FastifyInstance, domain: Domain): void {
   app.post('/v1/conversations/:cid/events', async (request, reply) => {
     const { cid } = conversationParams(request);
     const input = validate(newEventSchema, request.body);
-    const view = await domain.events.create(principalOf(request), cid, {
+    const view = await domain.events.send(principalOf(request), cid, {
       type: input.type,
       from: input.from,
       body: input.body,
