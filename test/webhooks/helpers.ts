@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { verifySignature } from '@vonage/jwt';
 import { decodeJwt } from 'jose';
-import { userToken, type TestApp, type TestServer } from '../support/test-server.js';
+import { appToken, userToken, type TestApp, type TestServer } from '../support/test-server.js';
 import type { ReceivedWebhook } from '../support/webhook-receiver.js';
 
 export const SIGNATURE_SECRET = 'webhook-signature-secret-for-tests';
@@ -26,6 +26,12 @@ export async function sendText(server: TestServer, app: TestApp, cid: string, na
   });
   if (res.status !== 201) throw new Error(`send: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { id: number }).id;
+}
+
+/** The id of the conversation's newest event, read as the application. */
+export async function lastEventId(server: TestServer, app: TestApp, cid: string): Promise<number> {
+  const res = await server.call('GET', `/v1/conversations/${cid}`, { token: await appToken(app) });
+  return ((await res.json()) as { sequence_number: number }).sequence_number;
 }
 
 /** A receiver's own check, as a backend written for Vonage does it. */

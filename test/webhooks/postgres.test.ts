@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPostgresDatabase, serviceSkipReason } from '../support/services.js';
 import { startTestServer, type TestApp, type TestServer } from '../support/test-server.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
-import { SIGNATURE_SECRET, idsByConversation, range, sendText, setEventUrl, verifies } from './helpers.js';
+import {
+  SIGNATURE_SECRET,
+  idsByConversation,
+  lastEventId,
+  range,
+  sendText,
+  setEventUrl,
+  verifies,
+} from './helpers.js';
 
 const skip = await serviceSkipReason('postgres');
 const ROUNDS = 40;
@@ -53,10 +61,7 @@ describe.skipIf(skip !== undefined)('webhooks on PostgreSQL with two nodes', () 
     }
     await Promise.all(sends);
     const last = new Map<string, number>();
-    for (const room of rooms) {
-      const event = await nodes[0]!.domain.store.getConversation(room.cid);
-      last.set(room.cid, event!.lastEventId);
-    }
+    for (const room of rooms) last.set(room.cid, await lastEventId(nodes[0]!, app, room.cid));
     await receiver.waitFor(() => {
       const ids = idsByConversation(receiver.received);
       return [...last].every(([cid, n]) => ids.get(cid)?.length === n);
@@ -72,7 +77,7 @@ describe.skipIf(skip !== undefined)('webhooks on PostgreSQL with two nodes', () 
     const [a] = nodes as [TestServer];
     const room = await a.createRoom(app, ['eve']);
     const before = receiver.received.length;
-    const joined = (await a.domain.store.getConversation(room.cid))!.lastEventId;
+    const joined = await lastEventId(a, app, room.cid);
     await receiver.waitFor(() => idsByConversation(receiver.received).get(room.cid)?.length === joined);
     // A node that died holding this conversation's lease for another second.
     const leased = performance.now();

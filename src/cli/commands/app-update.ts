@@ -30,7 +30,7 @@ export const registerAppUpdate = (program: Command, ctx: CliContext): void => {
   ).action(async (id: string, options: AppUpdateOptions) => {
     const { name, eventUrl, answerUrl } = options;
     if (name === undefined && eventUrl === undefined && answerUrl === undefined) {
-      throw new UsageError('nothing to change: give --name, --event-url or --answer-url');
+      throw new UsageError('cli:error:usage', 'nothing to change: give --name, --event-url or --answer-url');
     }
     const capabilities: Record<string, unknown> = {};
     if (eventUrl !== undefined) {

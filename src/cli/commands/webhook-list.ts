@@ -33,7 +33,10 @@ const deliveryPageSchema = z.looseObject({
 export const webhookApp = (config: ParleyConfig, id: string | undefined): string => {
   const chosen = id ?? config.app?.id;
   if (chosen === undefined)
-    throw new UsageError('no application: give its id or run `parley app:create` first');
+    throw new UsageError(
+      'cli:error:no-application',
+      'no application: give its id or run `parley app:create` first',
+    );
   return chosen;
 };
 
@@ -56,7 +59,7 @@ export const registerWebhookList = (program: Command, ctx: CliContext): void => 
     const config = await requireConfig(ctx.rcPath);
     const limit = Number(options.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      throw new UsageError('--limit must be a whole number from 1 to 100');
+      throw new UsageError('cli:error:invalid-argument', '--limit must be a whole number from 1 to 100');
     }
     const query = new URLSearchParams({ page_size: String(limit) });
     if (options.status !== undefined) query.set('status', options.status);

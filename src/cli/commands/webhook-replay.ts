@@ -18,7 +18,11 @@ const replySchema = z.looseObject({ queued: z.number() });
 
 const isoTime = (value: string, flag: string): string => {
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new UsageError(`${flag} must be a date and time, e.g. 2026-01-31T12:00:00Z`);
+  if (Number.isNaN(ms))
+    throw new UsageError(
+      'cli:error:invalid-argument',
+      `${flag} must be a date and time, e.g. 2026-01-31T12:00:00Z`,
+    );
   return new Date(ms).toISOString();
 };
 
@@ -35,8 +39,9 @@ export const registerWebhookReplay = (program: Command, ctx: CliContext): void =
     'parley webhook:replay --from 2026-01-31T12:00:00Z --to 2026-01-31T13:00:00Z',
   ).action(async (appId: string | undefined, options: WebhookReplayOptions) => {
     const byTime = options.from !== undefined || options.to !== undefined;
-    if (options.failed === byTime) throw new UsageError('give either --failed or --from (with --to)');
-    if (byTime && options.from === undefined) throw new UsageError('--to needs --from');
+    if (options.failed === byTime)
+      throw new UsageError('cli:error:usage', 'give either --failed or --from (with --to)');
+    if (byTime && options.from === undefined) throw new UsageError('cli:error:usage', '--to needs --from');
     const body = options.failed
       ? { failed: true }
       : {

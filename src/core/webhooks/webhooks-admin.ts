@@ -1,13 +1,13 @@
 import { ParleyError } from '../../protocol/errors.js';
 import type { ApplicationRecord, Page, PageQuery } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
-import type { WebhookOutbox } from '../../store/webhooks/webhook-outbox.js';
+import type { WebhookOutbox } from '../../store/webhook-outbox.js';
 import type {
   ApplicationPatch,
   DeliveryRecord,
   DeliveryStatus,
   ReplaySelection,
-} from '../../store/webhooks/webhook-records.js';
+} from '../../store/webhook-records.js';
 
 /** Deliveries queued by one replay at most; a larger range is replayed in several calls. */
 export const REPLAY_LIMIT = 10_000;

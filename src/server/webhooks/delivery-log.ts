@@ -1,6 +1,6 @@
 import { deliveryId } from '../../core/webhooks/delivery-id.js';
 import type { EventRecord } from '../../store/records.js';
-import type { DeliveryRecord, WebhookTarget } from '../../store/webhooks/webhook-records.js';
+import type { DeliveryRecord, WebhookTarget } from '../../store/webhook-records.js';
 import type { Attempt } from './webhook-sender.js';
 
 /** The delivery row an attempt leaves: delivered, or pending until the caller decides on a retry. */

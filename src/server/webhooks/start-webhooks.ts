@@ -3,12 +3,11 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { nowIso } from '../../core/clock.js';
-import { deliveryId } from '../../core/webhooks/delivery-id.js';
 import { provisionSignatureSecret } from '../../core/webhooks/signature-secret.js';
 import { WebhookSigner } from '../../core/webhooks/webhook-signer.js';
 import { WebhooksAdmin } from '../../core/webhooks/webhooks-admin.js';
 import type { Store } from '../../store/store.js';
-import { openWebhookOutbox } from '../../store/webhooks/open-webhook-outbox.js';
+import type { WebhookOutbox } from '../../store/webhook-outbox.js';
 import type { ServerConfig } from '../config.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 import { WebhookMetrics } from './webhook-metrics.js';
@@ -33,14 +32,15 @@ const RETENTION_MS = 7 * 86_400_000;
 /** Provisions the signature secret and builds the dispatcher (not yet started) and the admin service. */
 export async function startWebhooks(opts: {
   store: Store;
+  /** The outbox over the same connection as `store` (see `openWebhookOutbox`). */
+  outbox: WebhookOutbox;
   config: ServerConfig;
   apiKey: string;
   registry: Registry;
   logger: Logger;
   seams?: WebhookSeams;
 }): Promise<Webhooks> {
-  const { store, config, logger } = opts;
-  const outbox = openWebhookOutbox(store, deliveryId);
+  const { store, outbox, config, logger } = opts;
   const { secret, generated } = await provisionSignatureSecret(store, config.signatureSecret);
   // SQLite has one node, so leases left behind are a dead predecessor's: take them back at once.
   if (config.databaseUrl === undefined) await outbox.releaseAll();

@@ -1,5 +1,5 @@
-import type { WebhookOutbox } from '../../store/webhooks/webhook-outbox.js';
-import type { WebhookTarget } from '../../store/webhooks/webhook-records.js';
+import type { WebhookOutbox } from '../../store/webhook-outbox.js';
+import type { WebhookTarget } from '../../store/webhook-records.js';
 
 /** How long a conversation's target is remembered: ephemeral events and commits may come many a second. */
 const TTL_MS = 5_000;

@@ -3,8 +3,8 @@ import { retryDelay, type RetryPolicy } from '../../core/webhooks/retry-policy.j
 import type { WebhookSigner } from '../../core/webhooks/webhook-signer.js';
 import type { PushedEvent } from '../../protocol/realtime.js';
 import type { Store } from '../../store/store.js';
-import type { WebhookOutbox } from '../../store/webhooks/webhook-outbox.js';
-import type { DeliveryRecord, WebhookCursor } from '../../store/webhooks/webhook-records.js';
+import type { WebhookOutbox } from '../../store/webhook-outbox.js';
+import type { DeliveryRecord, WebhookCursor } from '../../store/webhook-records.js';
 import { deliveryId } from '../../core/webhooks/delivery-id.js';
 import { deliveryRecord, failureLog, iso } from './delivery-log.js';
 import { EphemeralWebhooks } from './ephemeral-webhooks.js';

@@ -2,7 +2,7 @@ import { webhookPayload, type WebhookSender as Sender } from '../../core/webhook
 import type { WebhookSigner } from '../../core/webhooks/webhook-signer.js';
 import { ATTEMPT_HEADER, DELIVERY_ID_HEADER } from '../../protocol/webhooks.js';
 import type { Store } from '../../store/store.js';
-import type { WebhookTarget } from '../../store/webhooks/webhook-records.js';
+import type { WebhookTarget } from '../../store/webhook-records.js';
 import type { WebhookMetrics } from './webhook-metrics.js';
 import type { Attempt, WebhookSender } from './webhook-sender.js';
 

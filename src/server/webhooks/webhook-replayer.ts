@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { retryDelay, type RetryPolicy } from '../../core/webhooks/retry-policy.js';
 import type { Store } from '../../store/store.js';
-import type { WebhookOutbox } from '../../store/webhooks/webhook-outbox.js';
-import type { DeliveryRecord } from '../../store/webhooks/webhook-records.js';
+import type { WebhookOutbox } from '../../store/webhook-outbox.js';
+import type { DeliveryRecord } from '../../store/webhook-records.js';
 import { deliveryRecord, iso } from './delivery-log.js';
 import type { WebhookMetrics } from './webhook-metrics.js';
 import type { WebhookPoster } from './webhook-poster.js';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ApiCredentials } from '../../core/auth/api-credentials.js';
 import type { WebhooksAdmin } from '../../core/webhooks/webhooks-admin.js';
-import type { DeliveryRecord } from '../../store/webhooks/webhook-records.js';
+import type { DeliveryRecord } from '../../store/webhook-records.js';
 import { pageLinks, pageQuery, requestUrl } from '../http/pagination.js';
 import { renderApplication } from '../http/render.js';
 import { idParams } from '../http/routes/params.js';

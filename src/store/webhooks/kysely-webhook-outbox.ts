@@ -1,9 +1,9 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
 import type { ApplicationsTable, Database } from '../database.js';
-import { afterCursor, toPage, type KeyColumn } from '../keyset.js';
+import { pageBy, type KeyColumn } from '../kysely/keyset.js';
 import type { EventRecord, Page, PageQuery } from '../records.js';
-import { toEvent } from '../row-mappers.js';
-import type { WebhookOutbox } from './webhook-outbox.js';
+import { toEvent } from '../kysely/row-mappers.js';
+import type { WebhookOutbox } from '../webhook-outbox.js';
 import type {
   ApplicationPatch,
   CursorUpdate,
@@ -11,7 +11,7 @@ import type {
   ReplaySelection,
   WebhookCursor,
   WebhookTarget,
-} from './webhook-records.js';
+} from '../webhook-records.js';
 import { toDelivery, toRow, toTarget, upsertDelivery, type WebhookDatabase } from './webhook-row-mappers.js';
 import type { WebhookTables } from './webhook-tables.js';
 
@@ -292,14 +292,7 @@ export class KyselyWebhookOutbox implements WebhookOutbox {
       .selectAll()
       .where('application_id', '=', applicationId);
     if (filter?.status !== undefined) query = query.where('status', '=', filter.status);
-    const after = afterCursor(page, BY_UPDATED);
-    if (after) query = query.where(after);
-    const rows = await query
-      .orderBy('updated', page.order)
-      .orderBy('id', page.order)
-      .limit(page.limit + 1)
-      .execute();
-    return toPage(rows, page.limit, toDelivery, (row) => [row.updated, row.id]);
+    return pageBy(query, page, BY_UPDATED, toDelivery);
   }
 
   updateApplication(applicationId: string, patch: ApplicationPatch): Promise<boolean> {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
-import type { DeliveryRecord, WebhookTarget } from './webhook-records.js';
+import type { DeliveryRecord, WebhookTarget } from '../webhook-records.js';
 import type { WebhookDeliveriesTable, WebhookTables } from './webhook-tables.js';
 
 export type WebhookDatabase = Database & WebhookTables;

@@ -1,4 +1,4 @@
-import type { DeliveryStatus } from './webhook-records.js';
+import type { DeliveryStatus } from '../webhook-records.js';
 
 /** The tables of migration 0002, added to the store's schema with `Kysely.withTables`. */
 // A type alias, not an interface: `withTables` needs the implicit index signature.

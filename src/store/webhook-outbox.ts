@@ -1,4 +1,4 @@
-import type { EventRecord, Page, PageQuery } from '../records.js';
+import type { EventRecord, Page, PageQuery } from './records.js';
 import type {
   ApplicationPatch,
   CursorUpdate,
