@@ -72,17 +72,21 @@ describe.skipIf(skip)("the tutorial's page with Parley's SDK, in three Chromium 
       if (m.text().startsWith('errorLogger')) errors.push(m.text());
     });
     await page.goto(site.url);
+    // The page logs its conversation once getConversation resolves, and binds its text handler in the same
+    // turn: that log line is the page's only sign that it is ready to show messages.
+    const ready = page.waitForEvent('console', {
+      predicate: (m) => m.text().startsWith('*** Conversation Member'),
+    });
     await page.fill('#login input[name=username]', name.toLowerCase());
     await page.click('#login input[type=submit]');
     await page.waitForFunction((n) => document.getElementById('logged-in-as')?.textContent === n, name);
+    await ready;
     Object.assign(page, { errors });
     return page;
   };
 
   it('logs the three users in and they chat', async () => {
     const pages = [await open('John'), await open('Kevin'), await open('Larry')];
-    // The page binds its text handler only once getConversation resolves, which it does not expose.
-    await new Promise((r) => setTimeout(r, 500));
     const lines = ['Hello from John', 'Kevin here', 'Larry says hi'];
     for (const [i, page] of pages.entries()) {
       await page.fill('#messageTextarea', lines[i]!);
