@@ -1,6 +1,7 @@
-import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { SignJWT, importPKCS8 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateRsaKeyPair } from '../src/core/auth/rsa-key-pair.js';
 import {
   appToken,
   signToken,
@@ -68,11 +69,7 @@ describe('JWT authentication on /v1', () => {
     expectRefusal(undefined, '/v1/users', 401, 'system:error:missing-token'));
 
   it('refuses a token signed by another key', async () => {
-    const { privateKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-    });
+    const { privateKey } = generateRsaKeyPair();
     const forged = await signToken({ ...app, privateKey });
     await expectRefusal(forged, '/v1/users', 401, 'system:error:invalid-token');
   });
