@@ -24,21 +24,10 @@ describe('JWT authentication on /v1', () => {
     server = await startTestServer();
     app = await server.createApp('Simple Chat');
     other = await server.createApp('Another App');
-    const admin = await appToken(app);
-    for (const name of ['John', 'Kevin']) {
-      await server.call('POST', '/v1/users', { token: admin, body: { name } });
-    }
-    const conv = await (
-      await server.call('POST', '/v1/conversations', {
-        token: admin,
-        body: { display_name: 'Old School Chat' },
-      })
-    ).json();
-    conversationId = conv.id;
-    await server.call('POST', `/v1/conversations/${conversationId}/members`, {
-      token: admin,
-      body: { user: { name: 'John' }, state: 'joined', channel: { type: 'app' } },
-    });
+    ({ cid: conversationId } = await server.createRoom(app, ['John'], {
+      display_name: 'Old School Chat',
+      outsiders: ['Kevin'],
+    }));
     const otherConv = await (
       await server.call('POST', '/v1/conversations', { token: await appToken(other), body: {} })
     ).json();
