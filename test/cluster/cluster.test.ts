@@ -127,7 +127,7 @@ describe.skipIf(skip)('a cluster of nodes on PostgreSQL and Redis', () => {
     const total = 600;
     const run = sender.run(Array.from({ length: total }, (_, n) => `r-${n}`));
     await waitFor(() => sender.acked.size >= total / 3, 60_000, 'a third of the texts acknowledged');
-    restartRedis();
+    await restartRedis();
     await run;
     await waitFor(() => receiver.ids.length >= total, 120_000, 'the receiver to have every text');
     expect(receiver.ids).toEqual([...sender.acked.values()].sort((a, b) => a - b));
@@ -138,7 +138,7 @@ describe.skipIf(skip)('a cluster of nodes on PostgreSQL and Redis', () => {
 });
 
 /** Stops the machine's Redis and starts it again the way the machine does. */
-function restartRedis(): void {
+async function restartRedis(): Promise<void> {
   try {
     execFileSync('redis-cli', ['-h', '127.0.0.1', 'shutdown', 'nosave']);
   } catch {
@@ -161,13 +161,12 @@ function restartRedis(): void {
     '--logfile',
     '/var/log/redis/ci.log',
   ]);
-  for (let i = 0; i < 50; i++) {
+  const answers = () => {
     try {
-      if (execFileSync('redis-cli', ['-h', '127.0.0.1', 'ping']).toString().trim() === 'PONG') return;
+      return execFileSync('redis-cli', ['-h', '127.0.0.1', 'ping']).toString().trim() === 'PONG';
     } catch {
-      // not up yet
+      return false; // not up yet
     }
-    execFileSync('sleep', ['0.1']);
-  }
-  throw new Error('redis did not come back');
+  };
+  await waitFor(answers, 5000, 'redis to come back');
 }
