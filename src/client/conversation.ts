@@ -1,5 +1,5 @@
 import type { PushedEvent, RealtimeConversation, RequestType } from '../protocol/realtime.js';
-import type { RealtimeApi, ReplyOf } from '../protocol/realtime-api.js';
+import type { HistoryQuery, RealtimeApi, ReplyOf } from '../protocol/realtime-api.js';
 import { ClientErrorCode } from './codes.js';
 import type { ConversationActions } from './conversation-actions.js';
 import { ConversationEventLog, type ConversationEvents } from './conversation-events.js';
@@ -16,14 +16,8 @@ import type { OutgoingRequest, User } from './wire.js';
 
 export type { ConversationEvents } from './conversation-events.js';
 
-export interface EventQuery {
-  start_id?: number;
-  end_id?: number;
-  /** At most 1000. */
-  page_size?: number;
-  /** `desc` picks the newest page; pages always come back oldest first. */
-  order?: 'asc' | 'desc';
-}
+/** Which page of history `getEvents` fetches: the `conversation:events` query. */
+export type EventQuery = HistoryQuery;
 
 export interface UserRef {
   user_id?: string;

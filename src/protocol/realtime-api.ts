@@ -15,7 +15,9 @@ import type {
 export interface HistoryQuery {
   start_id?: number;
   end_id?: number;
+  /** At most 1000. */
   page_size?: number;
+  /** `desc` picks the newest page; pages always come back oldest first. */
   order?: 'asc' | 'desc';
 }
 
