@@ -7,34 +7,48 @@ import { benchConfig } from './lib/config.js';
 import { LOAD_CPU } from './lib/launch.js';
 import { LoadPool } from './lib/load-pool.js';
 import { prepareSeed } from './lib/parley-seed.js';
+import { INSTALL_HINT, preparePeers, type PreparedPeer } from './lib/peers/peers.js';
+import { PEERS, type PeerId } from './lib/servers.js';
 import { consoleTable, markdownTable, scenarioHeading, summarize, targetsTable } from './lib/report.js';
 import { evaluateTargets } from './lib/targets.js';
 import type { BenchContext, RepOutcome, ScenarioId } from './scenarios/context.js';
 import type { Runner } from './scenarios/runner.js';
-import { s1BigRoom } from './scenarios/s1-big-room.js';
-import { population } from './scenarios/s2-many-small-rooms.js';
+import { peersBigRoom, s1BigRoom } from './scenarios/s1-big-room.js';
+import { peersPopulation, population } from './scenarios/s2-many-small-rooms.js';
 import { s5DurableIngest } from './scenarios/s5-durable-ingest.js';
 import { s6TwoNodes } from './scenarios/s6-two-nodes.js';
 import { profileS1, profileS5 } from './lib/cpu-profile.js';
 
 const ALL: ScenarioId[] = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'];
 /** Runners in order of priority: when the budget runs short, the last ones lose repetitions first. */
-const RUNNERS: Runner[] = [s1BigRoom, s5DurableIngest, population, s6TwoNodes];
+const RUNNERS: Runner[] = [s1BigRoom, s5DurableIngest, population, s6TwoNodes, peersBigRoom, peersPopulation];
+/** The scenarios the peers take part in. */
+const PEER_SCENARIOS: ScenarioId[] = ['S1', 'S2', 'S3', 'S4'];
 
 interface Flags {
   quick: boolean;
   only: ScenarioId[];
   reps: number | undefined;
   profile: boolean;
+  peers: PeerId[];
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { quick: false, only: ALL, reps: undefined, profile: false };
+  const flags: Flags = { quick: false, only: ALL, reps: undefined, profile: false, peers: [...PEERS] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') flags.quick = true;
     else if (a === '--profile') flags.profile = true;
-    else if (a === '--only' || a === '--reps') {
+    else if (a === '--peers') {
+      const v = (argv[++i] ?? '').trim().toLowerCase();
+      const ids = v === 'none' ? [] : v.split(',').map((s) => s.trim());
+      const bad = ids.filter((s) => !PEERS.some((p) => p.toLowerCase() === s));
+      if (bad.length > 0 || v === '')
+        throw new Error(
+          `unknown peer ${bad.join(', ') || '(none given)'}; choose from ejabberd, prosody or none`,
+        );
+      flags.peers = PEERS.filter((p) => ids.includes(p.toLowerCase()));
+    } else if (a === '--only' || a === '--reps') {
       const v = argv[++i] ?? '';
       if (a === '--reps') flags.reps = Number(v);
       else {
@@ -46,7 +60,7 @@ function parseFlags(argv: string[]): Flags {
       }
     } else
       throw new Error(
-        `unknown flag ${a}; usage: run [--quick] [--only S1,S5] [--reps N] | run [--quick] --profile`,
+        `unknown flag ${a}; usage: run [--quick] [--only S1,S5] [--reps N] [--peers ejabberd,prosody|none] | run [--quick] --profile`,
       );
   }
   return flags;
@@ -82,7 +96,10 @@ async function main(): Promise<number> {
   execFileSync('taskset', ['-p', '-c', String(LOAD_CPU), String(process.pid)], { stdio: 'ignore' });
 
   const cfg = benchConfig(flags.quick);
-  if (flags.reps) cfg.reps = flags.reps;
+  if (flags.reps) {
+    cfg.reps = flags.reps;
+    cfg.peerReps = Math.min(cfg.peerReps, flags.reps);
+  }
   const selected = new Set(flags.only);
   const runners = RUNNERS.filter((r) => r.scenarios.some((s) => selected.has(s)));
 
@@ -99,7 +116,7 @@ async function main(): Promise<number> {
     fileLimit: Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()),
     loadAverageAtStart: loadStart,
   };
-  const versions = {
+  const versions: Record<string, string | boolean> = {
     parley: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
     parleyCommit: git(root, ['rev-parse', '--short', 'HEAD']),
     parleyWorkTreeDirty: git(root, ['status', '--porcelain', '--', 'src']) !== '',
@@ -136,8 +153,40 @@ async function main(): Promise<number> {
     `seed ${seed.origin.built ? 'built' : 'reused'}: ${seed.origin.users} users, ${seed.origin.requests} REST requests, ${seed.origin.seconds.toFixed(0)} s to build`,
   );
 
+  // The peers: seeded once (or from their cached templates), skipped with a reason when missing.
+  let peers: PreparedPeer[] = [];
+  const peerScenarios = PEER_SCENARIOS.filter((s) => selected.has(s));
+  if (flags.profile || peerScenarios.length === 0 || flags.peers.length === 0) {
+    if (!flags.profile && peerScenarios.length > 0)
+      notes.push('peers (ejabberd, Prosody) left out: --peers none');
+  } else {
+    const prepared = await preparePeers(
+      flags.peers,
+      {
+        bigRoomMembers: cfg.s1.members,
+        smallRooms: cfg.population.rooms,
+        smallRoomSize: cfg.population.roomSize,
+      },
+      paths.tmpDir,
+      log,
+    );
+    peers = prepared.ready;
+    for (const p of peers) {
+      versions[p.driver.id] = p.version;
+      log(
+        `peer ${p.driver.id} ${p.version}: seed ${p.builtSeed ? `built in ${p.seedSeconds.toFixed(1)} s` : 'reused'}`,
+      );
+    }
+    for (const why of prepared.skipped) {
+      notes.push(why);
+      log(why);
+    }
+    if (peers.length < flags.peers.length && prepared.skipped.some((w) => w.includes('not installed')))
+      log(`to compare with the peers, install them (as root): ${INSTALL_HINT}`);
+  }
+
   const pool = await LoadPool.start(cfg.workers, distDir);
-  const ctx: BenchContext = { cfg, paths, pool, seed, log };
+  const ctx: BenchContext = { cfg, paths, pool, seed, peers, log };
   const deadline = started + cfg.budgetS * 1000;
   if (flags.profile) return profileOnly(ctx, resultsDir, log);
   const outcomes: RepOutcome[] = [];
@@ -157,6 +206,7 @@ async function main(): Promise<number> {
     const done = new Map<Runner, number>();
     for (let rep = 1; rep <= cfg.reps; rep++) {
       for (const runner of active) {
+        if (rep > (runner.reps?.(ctx) ?? cfg.reps)) continue;
         if (rep > 1 && Date.now() + (repMs.get(runner) ?? 0) > deadline) continue;
         const repStart = Date.now();
         for (const system of runner.systems(ctx)) {
@@ -181,7 +231,7 @@ async function main(): Promise<number> {
     }
     for (const runner of active) {
       const n = done.get(runner) ?? 0;
-      if (n < cfg.reps) {
+      if (n < (runner.reps?.(ctx) ?? cfg.reps)) {
         const msg = `${runner.scenarios.filter((s) => selected.has(s)).join('/')}: ${n} of ${cfg.reps} repetitions (another would have overrun the ${cfg.budgetS} s budget on this machine)`;
         notes.push(msg);
         log(msg);
@@ -205,6 +255,12 @@ async function main(): Promise<number> {
     versions,
     config: cfg,
     seed: seed.origin,
+    peers: peers.map((p) => ({
+      system: p.driver.id,
+      version: p.version,
+      configuration: p.driver.configuration,
+      guarantee: p.driver.guarantee,
+    })),
     method: {
       serverCpu: 0,
       loadCpu: LOAD_CPU,
@@ -223,7 +279,7 @@ async function main(): Promise<number> {
     targets,
   };
   writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const md = markdown(result.startedAt, durationS, machine, versions, rows, targets, notes, failures);
+  const md = markdown(result.startedAt, durationS, machine, versions, rows, targets, notes, failures, peers);
   writeFileSync(join(resultsDir, 'latest.md'), md);
 
   console.log(`\n${consoleTable(rows)}\n`);
@@ -292,8 +348,12 @@ function markdown(
   targets: ReturnType<typeof evaluateTargets>,
   notes: string[],
   failures: string[],
+  peers: PreparedPeer[],
 ): string {
   const scenarios = [...new Set(rows.map((r) => r.scenario))];
+  const peerLines = peers.flatMap((p) => [
+    `- **${p.driver.id} ${p.version}.** ${p.driver.configuration}. Guarantee: ${p.driver.guarantee}.`,
+  ]);
   return [
     `# Parley benchmark — ${startedAt}`,
     '',
@@ -308,6 +368,7 @@ function markdown(
     '',
     markdownTable(rows),
     '',
+    ...(peerLines.length > 0 ? ['## Peers', '', ...peerLines, ''] : []),
     '## Targets',
     '',
     targetsTable(targets),

@@ -26,10 +26,23 @@ export function launchPinned(
   nodeArgs: string[],
   options: { env?: Record<string, string>; ipc?: boolean; cwd?: string } = {},
 ): Launched {
+  return launchCommand(cpu, process.execPath, nodeArgs, options);
+}
+
+/**
+ * Runs any program the same way (the peers: `erl`, `prosody`). The program must exec in place (as `erl`
+ * and `prosody` do, down to `beam.smp` and `lua`), so the pid stays the server's own.
+ */
+export function launchCommand(
+  cpu: number,
+  program: string,
+  programArgs: string[],
+  options: { env?: Record<string, string>; ipc?: boolean; cwd?: string } = {},
+): Launched {
   const stdio: StdioOptions = options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'];
   // A negative cpu leaves the process free to run anywhere (setup work that is not measured).
   const [command, args] =
-    cpu < 0 ? [process.execPath, nodeArgs] : ['taskset', ['-c', String(cpu), process.execPath, ...nodeArgs]];
+    cpu < 0 ? [program, programArgs] : ['taskset', ['-c', String(cpu), program, ...programArgs]];
   const child = spawn(command, args, {
     env: { ...process.env, ...options.env },
     stdio,

@@ -118,27 +118,21 @@ function deliver(
 }
 
 async function openClient(client: BenchClient): Promise<void> {
-  const transport = createTransport(
-    kind,
-    urls[client.spec.node] ?? urls[0] ?? '',
-    client.spec.room,
-    client.spec.token,
-    {
-      text: (id, text) => deliver(client, id, text, 'live'),
-      reply: (rid, ok, type, body) => {
-        const waiter = client.pending.get(rid);
-        if (waiter) {
-          client.pending.delete(rid);
-          waiter({ ok, type, body });
-        } else if (!ok) bump(stats.errorCodes, type);
-      },
-      closed: (reason) => {
-        bump(stats.serverClosed, reason);
-        for (const waiter of client.pending.values()) waiter({ ok: false, type: 'closed', body: undefined });
-        client.pending.clear();
-      },
+  const transport = createTransport(kind, urls[client.spec.node] ?? urls[0] ?? '', client.spec, {
+    text: (id, text) => deliver(client, id, text, 'live'),
+    reply: (rid, ok, type, body) => {
+      const waiter = client.pending.get(rid);
+      if (waiter) {
+        client.pending.delete(rid);
+        waiter({ ok, type, body });
+      } else if (!ok) bump(stats.errorCodes, type);
     },
-  );
+    closed: (reason) => {
+      bump(stats.serverClosed, reason);
+      for (const waiter of client.pending.values()) waiter({ ok: false, type: 'closed', body: undefined });
+      client.pending.clear();
+    },
+  });
   client.transport = transport;
   await transport.open(OPEN_TIMEOUT_MS);
 }

@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
-import type { ClientKind } from './messages.js';
+import type { ClientKind, ClientSpec } from './messages.js';
+import { XMPP_PASSWORD, XmppTransport } from './xmpp-transport.js';
 
 /** What a transport reports to its client. */
 export interface TransportEvents {
@@ -224,10 +225,10 @@ class SioTransport implements Transport {
 export function createTransport(
   kind: ClientKind,
   url: string,
-  room: string,
-  token: string | undefined,
+  spec: ClientSpec,
   events: TransportEvents,
 ): Transport {
+  const { room, token } = spec;
   switch (kind) {
     case 'bws':
       return new WsTransport(url, { type: 'join', tid: 'hello', cid: room }, 'join:success', events);
@@ -247,5 +248,8 @@ export function createTransport(
         'session:success',
         events,
       );
+    case 'xmpp':
+      // The peers' users are named after the client key; the room is a MUC room of the same name.
+      return new XmppTransport(url, spec.key, token ?? XMPP_PASSWORD, room, events);
   }
 }

@@ -1,5 +1,5 @@
 import { fmtRate } from '../lib/report.js';
-import { SYSTEM_KIND, type SystemId } from '../lib/servers.js';
+import { SYSTEM_KIND, isPeer, type SystemId } from '../lib/servers.js';
 import type { BenchContext, RepOutcome, ScenarioId } from './context.js';
 import { measureFanout } from './fanout.js';
 import { bigRoomClients, startSystem, type Runner } from './runner.js';
@@ -58,7 +58,7 @@ export const s1BigRoom: Runner = {
               : [],
         });
       }
-      if (selected.has('S7'))
+      if (selected.has('S7') && !isPeer(system))
         outcomes.push(await slowConsumers(ctx, server, system, rep, plan, open, expected));
       return outcomes;
     } finally {
@@ -66,4 +66,13 @@ export const s1BigRoom: Runner = {
       await server.stop();
     }
   },
+};
+
+/** S1 for the peers: the same room, clients and load, as a runner of its own so a short budget trims it first. */
+export const peersBigRoom: Runner = {
+  ...s1BigRoom,
+  name: 'S1 peers',
+  scenarios: ['S1'],
+  systems: (ctx) => ctx.peers.map((p) => p.driver.id),
+  reps: (ctx) => ctx.cfg.peerReps,
 };

@@ -87,7 +87,9 @@ export const population: Runner = {
       if (selected.has('S3')) {
         const baseReorder = (await ctx.pool.stats()).reordered;
         await ctx.pool.drop();
-        // While everyone is away, each room gets one text (Parley only: the baselines keep nothing to catch up on).
+        // While everyone is away, each room gets one text (Parley only: the baselines keep nothing to catch up
+        // on, and the peers' clients rejoin without asking their archive, as a bench XMPP client has no
+        // catch-up of its own yet).
         let missed = 0;
         if (parley && seed) {
           const admin = ParleyAdmin.forApp(server.urls[0] ?? '', seed.app);
@@ -129,4 +131,12 @@ export const population: Runner = {
       await server.stop();
     }
   },
+};
+
+/** S2–S4 for the peers: the same population and load, as a runner of its own so a short budget trims it first. */
+export const peersPopulation: Runner = {
+  ...population,
+  name: 'S2–S4 peers',
+  systems: (ctx) => ctx.peers.map((p) => p.driver.id),
+  reps: (ctx) => ctx.cfg.peerReps,
 };
