@@ -31,14 +31,25 @@ interface Flags {
   reps: number | undefined;
   profile: boolean;
   peers: PeerId[];
+  /** Only these systems (all when undefined). */
+  systems: string[] | undefined;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { quick: false, only: ALL, reps: undefined, profile: false, peers: [...PEERS] };
+  const flags: Flags = {
+    quick: false,
+    only: ALL,
+    reps: undefined,
+    profile: false,
+    peers: [...PEERS],
+    systems: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') flags.quick = true;
     else if (a === '--profile') flags.profile = true;
+    else if (a === '--systems')
+      flags.systems = (argv[++i] ?? '').split(',').map((s) => s.trim().toLowerCase());
     else if (a === '--peers') {
       const v = (argv[++i] ?? '').trim().toLowerCase();
       const ids = v === 'none' ? [] : v.split(',').map((s) => s.trim());
@@ -60,7 +71,7 @@ function parseFlags(argv: string[]): Flags {
       }
     } else
       throw new Error(
-        `unknown flag ${a}; usage: run [--quick] [--only S1,S5] [--reps N] [--peers ejabberd,prosody|none] | run [--quick] --profile`,
+        `unknown flag ${a}; usage: run [--quick] [--only S1,S5] [--reps N] [--peers ejabberd,prosody|none] [--systems B-ws,P-native,ejabberd] | run [--quick] --profile`,
       );
   }
   return flags;
@@ -195,7 +206,12 @@ async function main(): Promise<number> {
     // Repetition-major: every scenario gets its first repetition before any gets a second, so a run that
     // cannot fit all repetitions in the budget still measures everything, and repetitions stay interleaved.
     const active: Runner[] = [];
+    const systemsOf = (runner: Runner) =>
+      runner
+        .systems(ctx)
+        .filter((s) => flags.systems === undefined || flags.systems.includes(s.toLowerCase()));
     for (const runner of runners) {
+      if (systemsOf(runner).length === 0) continue;
       const skip = await runner.prepare?.(ctx);
       if (skip) {
         notes.push(`${runner.scenarios.filter((s) => selected.has(s)).join('/')} skipped: ${skip}`);
@@ -209,7 +225,7 @@ async function main(): Promise<number> {
         if (rep > (runner.reps?.(ctx) ?? cfg.reps)) continue;
         if (rep > 1 && Date.now() + (repMs.get(runner) ?? 0) > deadline) continue;
         const repStart = Date.now();
-        for (const system of runner.systems(ctx)) {
+        for (const system of systemsOf(runner)) {
           const t = Date.now();
           try {
             const got = (await runner.run(ctx, system, rep, selected)).filter((o) =>

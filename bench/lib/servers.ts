@@ -35,11 +35,16 @@ export interface MemoryProbe {
 
 /** One or more server processes of one system, pinned to the server CPU. */
 export class RunningServer {
+  /** How each process ended at `stop()`: an exit code, or the signal that ended it (`SIGKILL` when it overran the grace). */
+  exits: (number | string)[] = [];
+
   constructor(
     readonly urls: string[],
     private readonly procs: Launched[],
     private readonly probeFiles: string[],
     private readonly cleanup: () => void,
+    /** How long `stop()` waits after SIGTERM before SIGKILL. */
+    private readonly stopGraceMs = 8000,
   ) {}
 
   get pids(): number[] {
@@ -122,7 +127,7 @@ export class RunningServer {
    * VM and Prosody shut down cleanly on it too).
    */
   async stop(): Promise<void> {
-    await Promise.all(this.procs.map((p) => p.stop('SIGTERM', 8000)));
+    this.exits = await Promise.all(this.procs.map((p) => p.stop('SIGTERM', this.stopGraceMs)));
     this.cleanup();
   }
 }

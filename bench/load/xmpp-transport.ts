@@ -39,7 +39,7 @@ function attr(xml: string, name: string): string | undefined {
   return m ? (m[1] ?? m[2]) : undefined;
 }
 
-type Stage = 'auth' | 'restart' | 'bind' | 'join' | 'open';
+type Stage = 'connect' | 'auth' | 'restart' | 'bind' | 'join' | 'open';
 
 /**
  * XMPP over WebSocket (RFC 7395), as the ejabberd and Prosody peers speak it: `<open/>`, SASL PLAIN, a
@@ -52,7 +52,7 @@ type Stage = 'auth' | 'restart' | 'bind' | 'join' | 'open';
 export class XmppTransport implements Transport {
   private ws: WebSocket | undefined;
   private intentional = false;
-  private stage: Stage = 'auth';
+  private stage: Stage = 'connect';
 
   constructor(
     /** The peer's full WebSocket URL, e.g. `ws://127.0.0.1:5280/ws`. */
@@ -68,7 +68,7 @@ export class XmppTransport implements Transport {
   }
 
   open(timeoutMs: number): Promise<void> {
-    this.stage = 'auth';
+    this.stage = 'connect';
     this.intentional = false;
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.url, 'xmpp', { perMessageDeflate: false, handshakeTimeout: timeoutMs });
@@ -85,7 +85,10 @@ export class XmppTransport implements Transport {
       };
       const openStream = () =>
         ws.send(`<open xmlns="${FRAMING}" to="${XMPP_DOMAIN}" version="1.0" xml:lang="en"/>`);
-      ws.on('open', openStream);
+      ws.on('open', () => {
+        this.stage = 'auth';
+        openStream();
+      });
       ws.on('error', (e) => fail(e));
       ws.on('close', (code) => {
         if (!settled) fail(new Error(`closed ${code} during ${this.stage}`));

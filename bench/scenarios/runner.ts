@@ -40,7 +40,7 @@ export async function startSystem(
   if (isPeer(system)) {
     const peer = ctx.peers.find((p) => p.driver.id === system);
     if (!peer) throw new Error(`${system} was not prepared`);
-    return startPeer(peer, ctx.paths.tmpDir, label);
+    return startPeer(peer, ctx.paths.tmpDir, label, (m) => ctx.log(m));
   }
   if (!isParley(system)) return startBaseline(system as 'B-ws' | 'B-sio', ctx.paths);
   if (!ctx.seed) throw new Error('Parley needs the seed');

@@ -5,6 +5,7 @@ import { SERVER_CPU, freePort, launchCommand, mapLimit } from '../launch.js';
 import { RunningServer } from '../servers.js';
 import type { PeerDriver } from './peers.js';
 import {
+  STOP_GRACE_MS,
   onPath,
   packageVersion,
   peerRooms,
@@ -13,6 +14,13 @@ import {
   type PeerSeedSpec,
 } from './peer-support.js';
 
+/**
+ * Pending connections the listener queues. ejabberd's default is 5, which drops most of a connect storm's
+ * SYNs (clients then wait out TCP's retransmission backoff, 1 s, 3 s, 7 s); Node's default, which Parley
+ * and the baselines run with, is 511.
+ */
+const LISTEN_BACKLOG = 511;
+
 /** Most users a room may hold; above every scenario's size, so no join is refused for room size. */
 const MAX_ROOM_USERS = 20_000;
 
@@ -20,7 +28,7 @@ const MAX_ROOM_USERS = 20_000;
  * The whole configuration (ejabberd 23.01's YAML): one virtual host, one HTTP listener on loopback carrying
  * XMPP over WebSocket (`/ws`) and the admin HTTP API (`/api`, for registering users and creating rooms,
  * loopback only). MUC rooms are persistent with the message archive (mod_mam) on, both in Mnesia on disk.
- * No traffic shaper: the c2s shaper is `none` (ejabberd's example config shapes users to a few KB/s), as
+ * The listen backlog is Node's, not ejabberd's 5. No traffic shaper: the c2s shaper is `none` (ejabberd's example config shapes users to a few KB/s), as
  * Parley's rate limits are out of the way for the traffic the scenarios offer.
  */
 function config(port: number, logLevel: string): string {
@@ -32,6 +40,7 @@ listen:
   -
     port: ${port}
     ip: "127.0.0.1"
+    backlog: ${LISTEN_BACKLOG}
     module: ejabberd_http
     request_handlers:
       /ws: ejabberd_http_ws
@@ -152,7 +161,7 @@ async function start(dir: string, pinned: boolean, logLevel = 'warning'): Promis
     await proc.stop('SIGKILL');
     throw new Error(`${e instanceof Error ? e.message : String(e)}\n${proc.output().slice(-3000)}`);
   }
-  return new RunningServer([`ws://127.0.0.1:${port}/ws`], [proc], [], () => undefined);
+  return new RunningServer([`ws://127.0.0.1:${port}/ws`], [proc], [], () => undefined, STOP_GRACE_MS);
 }
 
 async function api(base: string, command: string, args: unknown): Promise<void> {

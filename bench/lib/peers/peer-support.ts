@@ -4,6 +4,12 @@ import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { sleep } from '../stats.js';
 
+/**
+ * How long a peer may take to shut down after SIGTERM. Prosody saves every room and closes every session on
+ * the way out; on a loaded disk that takes seconds. A peer still running then is killed, and the bench says so.
+ */
+export const STOP_GRACE_MS = 30_000;
+
 /** What the peers must hold before a run: the same users and rooms the scenarios use on every system. */
 export interface PeerSeedSpec {
   bigRoomMembers: number;

@@ -87,7 +87,12 @@ export async function preparePeers(
 }
 
 /** Starts a peer on a fresh copy of its template; stopping it removes the copy. */
-export async function startPeer(peer: PreparedPeer, tmpDir: string, label: string): Promise<RunningServer> {
+export async function startPeer(
+  peer: PreparedPeer,
+  tmpDir: string,
+  label: string,
+  log: (m: string) => void,
+): Promise<RunningServer> {
   const dir = join(tmpDir, `run-${label}`);
   rmSync(dir, { recursive: true, force: true });
   cpSync(peer.templateDir, dir, { recursive: true });
@@ -102,6 +107,10 @@ export async function startPeer(peer: PreparedPeer, tmpDir: string, label: strin
   server.stop = async () => {
     await stop();
     rmSync(dir, { recursive: true, force: true });
+    const exit = server.exits.join(', ');
+    // Both exit 0 on SIGTERM after a clean shutdown (Erlang's init:stop, Prosody's own handler).
+    if (server.exits.some((e) => e !== 0 && e !== 'SIGTERM'))
+      log(`  ${peer.driver.id} did not stop cleanly after SIGTERM (${exit})`);
   };
   return server;
 }

@@ -7,6 +7,7 @@ import { RunningServer } from '../servers.js';
 import { sleep } from '../stats.js';
 import type { PeerDriver } from './peers.js';
 import {
+  STOP_GRACE_MS,
   onPath,
   packageVersion,
   peerRooms,
@@ -38,6 +39,8 @@ c2s_direct_tls_ports = {}
 s2s_ports = {}
 http_ports = { ${httpPort} }
 https_ports = {}
+-- Node's listen backlog (Parley's and the baselines'), not Prosody's 128.
+network_settings = { tcp_backlog = 511 }
 admin_socket = "${join(dir, 'admin.sock')}"
 run_as_root = true
 modules_enabled = { "saslauth", "websocket" }
@@ -78,7 +81,13 @@ async function start(dir: string, pinned: boolean): Promise<RunningServer> {
     await proc.stop('SIGKILL');
     throw new Error(`${e instanceof Error ? e.message : String(e)}\n${proc.output().slice(-3000)}`);
   }
-  return new RunningServer([`ws://127.0.0.1:${httpPort}/xmpp-websocket`], [proc], [], () => undefined);
+  return new RunningServer(
+    [`ws://127.0.0.1:${httpPort}/xmpp-websocket`],
+    [proc],
+    [],
+    () => undefined,
+    STOP_GRACE_MS,
+  );
 }
 
 /**
