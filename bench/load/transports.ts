@@ -11,6 +11,8 @@ export interface TransportEvents {
   reply(rid: string, ok: boolean, type: string, body: unknown): void;
   /** The connection ended without the client asking. */
   closed(reason: string): void;
+  /** The archive id a server stamped on a live text (the XMPP peers' `<stanza-id>`), for catching up later. */
+  archived?(id: string): void;
 }
 
 export interface Transport {
@@ -23,6 +25,11 @@ export interface Transport {
   /** Drops the connection from the client side; no `closed` event follows. */
   terminate(): void;
   readonly isOpen: boolean;
+  /**
+   * Asks the server's archive for the texts after archive id `after` (all, when undefined), hands each to
+   * `onText` in order, and resolves when the archive says it is done (the XMPP peers' MAM query).
+   */
+  fetchArchive?(after: string | undefined, onText: (text: string) => void): Promise<void>;
 }
 
 interface Incoming {

@@ -8,6 +8,7 @@ export const MUC_DOMAIN = `conference.${XMPP_DOMAIN}`;
 export const XMPP_PASSWORD = 'bench-password';
 
 const FRAMING = 'urn:ietf:params:xml:ns:xmpp-framing';
+const MAM = 'urn:xmpp:mam:2';
 
 const escapeXml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -39,6 +40,14 @@ function attr(xml: string, name: string): string | undefined {
   return m ? (m[1] ?? m[2]) : undefined;
 }
 
+/** The room's archive id on a live groupchat message: `<stanza-id by="room@service" id="…"/>` (XEP-0359). */
+function archiveIdOf(s: string): string | undefined {
+  const at = s.indexOf('<stanza-id');
+  if (at < 0) return undefined;
+  const tag = s.slice(at, s.indexOf('>', at) + 1);
+  return attr(`${tag}>`, 'id');
+}
+
 type Stage = 'connect' | 'auth' | 'restart' | 'bind' | 'join' | 'open';
 
 /**
@@ -53,6 +62,10 @@ export class XmppTransport implements Transport {
   private ws: WebSocket | undefined;
   private intentional = false;
   private stage: Stage = 'connect';
+  private nextQuery = 0;
+  private archiveQuery: string | undefined;
+  private archiveSink: ((text: string) => void) | undefined;
+  private archiveDone: ((e?: Error) => void) | undefined;
 
   constructor(
     /** The peer's full WebSocket URL, e.g. `ws://127.0.0.1:5280/ws`. */
@@ -99,6 +112,7 @@ export class XmppTransport implements Transport {
         if (this.stage === 'open') {
           if (s.startsWith('<presence')) return;
           if (s.startsWith('<message')) this.onMessage(s);
+          else if (s.startsWith('<iq')) this.onIq(s);
           else if (s.startsWith('<close')) this.ws?.close();
           return;
         }
@@ -155,10 +169,47 @@ export class XmppTransport implements Transport {
     const type = attr(s, 'type');
     if (type === 'groupchat') {
       const body = childText(s, 'body');
-      if (body !== undefined) this.events.text(undefined, body);
+      if (body === undefined) return;
+      const sid = archiveIdOf(s);
+      if (sid !== undefined) this.events.archived?.(sid);
+      this.events.text(undefined, body);
+    } else if (s.includes('<result') && s.includes(MAM)) {
+      // An archived message, forwarded inside a result of our query.
+      const result = s.slice(s.indexOf('<result'));
+      const id = attr(result, 'id');
+      const body = childText(result, 'body');
+      if (id !== undefined) this.events.archived?.(id);
+      if (body !== undefined) this.archiveSink?.(body);
     } else if (type === 'error') {
       this.events.reply(attr(s, 'id') ?? '', false, `xmpp-error`, s.slice(0, 300));
     }
+  }
+
+  private onIq(s: string): void {
+    const id = attr(s, 'id');
+    if (id === undefined || id !== this.archiveQuery) return;
+    this.archiveQuery = undefined;
+    this.archiveSink = undefined;
+    const done = this.archiveDone;
+    this.archiveDone = undefined;
+    done?.(attr(s, 'type') === 'result' ? undefined : new Error(`archive query refused: ${s.slice(0, 300)}`));
+  }
+
+  /**
+   * MAM (XEP-0313) on the room: every archived message after `after`, up to 1,000 (a bench client misses
+   * one or two), delivered in archive order before the final `<fin/>`.
+   */
+  fetchArchive(after: string | undefined, onText: (text: string) => void): Promise<void> {
+    if (this.archiveQuery !== undefined) return Promise.reject(new Error('an archive query is in flight'));
+    const id = `mam${this.nextQuery++}`;
+    this.archiveQuery = id;
+    this.archiveSink = onText;
+    return new Promise((resolve, reject) => {
+      this.archiveDone = (e) => (e ? reject(e) : resolve());
+      this.ws?.send(
+        `<iq xmlns="jabber:client" type="set" id="${id}" to="${this.room}@${MUC_DOMAIN}"><query xmlns="${MAM}" queryid="${id}"><set xmlns="http://jabber.org/protocol/rsm"><max>1000</max>${after === undefined ? '' : `<after>${escapeXml(after)}</after>`}</set></query></iq>`,
+      );
+    });
   }
 
   request(type: string, fields: { tid: string; cid?: string; body?: unknown }): void {

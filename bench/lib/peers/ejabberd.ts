@@ -117,6 +117,13 @@ async function start(dir: string, pinned: boolean, logLevel = 'warning'): Promis
     [
       '+S',
       '1:1',
+      // No busy-waiting before a scheduler sleeps (Erlang spins by default): the CPU counted is work.
+      '+sbwt',
+      'none',
+      '+sbwtdcpu',
+      'none',
+      '+sbwtdio',
+      'none',
       '+K',
       'true',
       '+P',
