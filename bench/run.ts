@@ -7,7 +7,7 @@ import { benchConfig } from './lib/config.js';
 import { LOAD_CPU } from './lib/launch.js';
 import { LoadPool } from './lib/load-pool.js';
 import { prepareSeed } from './lib/parley-seed.js';
-import { INSTALL_HINT, preparePeers, type PreparedPeer } from './lib/peers/peers.js';
+import { preparePeers, type PreparedPeer } from './lib/peers/peers.js';
 import { PEERS, type PeerId } from './lib/servers.js';
 import { consoleTable, markdownTable, scenarioHeading, summarize, targetsTable } from './lib/report.js';
 import { evaluateTargets } from './lib/targets.js';
@@ -24,6 +24,8 @@ const ALL: ScenarioId[] = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'];
 const RUNNERS: Runner[] = [s1BigRoom, s5DurableIngest, population, s6TwoNodes, peersBigRoom, peersPopulation];
 /** The scenarios the peers take part in. */
 const PEER_SCENARIOS: ScenarioId[] = ['S1', 'S2', 'S3', 'S4'];
+/** Seconds a full run's budget grows by per peer that runs. */
+const PEER_BUDGET_S = 150;
 
 interface Flags {
   quick: boolean;
@@ -112,6 +114,8 @@ async function main(): Promise<number> {
     cfg.peerReps = Math.min(cfg.peerReps, flags.reps);
   }
   const selected = new Set(flags.only);
+  const systemsFilter = flags.systems;
+  if (systemsFilter) flags.peers = flags.peers.filter((p) => systemsFilter.includes(p.toLowerCase()));
   const runners = RUNNERS.filter((r) => r.scenarios.some((s) => selected.has(s)));
 
   const started = Date.now();
@@ -169,7 +173,7 @@ async function main(): Promise<number> {
   const peerScenarios = PEER_SCENARIOS.filter((s) => selected.has(s));
   if (flags.profile || peerScenarios.length === 0 || flags.peers.length === 0) {
     if (!flags.profile && peerScenarios.length > 0)
-      notes.push('peers (ejabberd, Prosody) left out: --peers none');
+      notes.push('peers (ejabberd, Prosody) left out by --peers or --systems');
   } else {
     const prepared = await preparePeers(
       flags.peers,
@@ -192,8 +196,8 @@ async function main(): Promise<number> {
       notes.push(why);
       log(why);
     }
-    if (peers.length < flags.peers.length && prepared.skipped.some((w) => w.includes('not installed')))
-      log(`to compare with the peers, install them (as root): ${INSTALL_HINT}`);
+    // A full run's budget grows with the peers, so they do not crowd Parley's repetitions out of it.
+    if (!cfg.quick) cfg.budgetS += PEER_BUDGET_S * peers.length;
   }
 
   const pool = await LoadPool.start(cfg.workers, distDir);
