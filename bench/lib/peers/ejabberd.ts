@@ -205,6 +205,7 @@ async function seed(dir: string, spec: PeerSeedSpec): Promise<void> {
 
 export const ejabberd: PeerDriver = {
   id: 'ejabberd',
+  install: 'apt-get install -y ejabberd',
   missing() {
     const found = install();
     return typeof found === 'string' ? found : undefined;

@@ -9,6 +9,8 @@ import { prosody } from './prosody.js';
 /** How the bench runs one peer: what it needs, how it is configured, seeded, started. */
 export interface PeerDriver {
   id: PeerId;
+  /** How to install what it needs (Debian's packages, as root). */
+  install: string;
   /** Why it cannot run on this machine, or undefined when it can. */
   missing(): string | undefined;
   version(): string;
@@ -23,8 +25,6 @@ export interface PeerDriver {
 }
 
 export const PEER_DRIVERS: Record<PeerId, PeerDriver> = { ejabberd, Prosody: prosody };
-
-export const INSTALL_HINT = 'apt-get install -y ejabberd prosody lua-dbi-sqlite3';
 
 /** Bump when a peer's configuration or seed changes, so cached templates are rebuilt. */
 const SEED_REVISION = 1;
@@ -54,7 +54,7 @@ export async function preparePeers(
     const driver = PEER_DRIVERS[id];
     const missing = driver.missing();
     if (missing) {
-      skipped.push(`${id} skipped: not installed (${missing}); to include it: ${INSTALL_HINT}`);
+      skipped.push(`${id} skipped: not installed (${missing}); to include it: ${driver.install}`);
       continue;
     }
     const version = driver.version();

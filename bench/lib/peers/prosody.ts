@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MUC_DOMAIN, XMPP_DOMAIN, XMPP_PASSWORD, XmppTransport } from '../../load/xmpp-transport.js';
@@ -134,11 +135,27 @@ async function seed(dir: string, spec: PeerSeedSpec): Promise<void> {
   }
 }
 
+/**
+ * Why Prosody cannot run with this configuration here, if it cannot: it must be on PATH, and its Lua (the
+ * interpreter its script names) must load LuaDBI's SQLite driver, which Debian's `prosody` only suggests.
+ */
+function missing(): string | undefined {
+  const bin = onPath('prosody');
+  if (!bin) return 'prosody is not on PATH';
+  const shebang = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
+  const lua = /(lua[\d.]*)\s*$/.exec(shebang)?.[1] ?? 'lua';
+  try {
+    execFileSync(lua, ['-e', 'require "dbd.sqlite3"'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return `Prosody's ${lua} cannot load LuaDBI's SQLite driver (package lua-dbi-sqlite3)`;
+  }
+}
+
 export const prosody: PeerDriver = {
   id: 'Prosody',
-  missing() {
-    return onPath('prosody') ? undefined : 'prosody is not on PATH';
-  },
+  install: 'apt-get install -y prosody lua-dbi-sqlite3',
+  missing,
   version() {
     return packageVersion('prosody') ?? 'unknown';
   },
