@@ -104,6 +104,9 @@ export class XmppTransport implements Transport {
       });
       ws.on('error', (e) => fail(e));
       ws.on('close', (code) => {
+        const done = this.archiveDone;
+        this.archiveQuery = this.archiveSink = this.archiveDone = undefined;
+        done?.(new Error(`closed ${code} during an archive query`));
         if (!settled) fail(new Error(`closed ${code} during ${this.stage}`));
         else if (!this.intentional) this.events.closed(`close ${code}`);
       });
