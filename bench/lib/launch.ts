@@ -18,6 +18,15 @@ export interface Launched {
 }
 
 /**
+ * Every process launched and not yet exited. If the orchestrator exits without stopping them (an uncaught
+ * error), they are killed rather than left running: a peer does not exit when its parent does.
+ */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/**
  * Runs `node <args>` under `taskset -c <cpu>` (or unpinned when `cpu` is negative). taskset execs node in place, so the pid is node's own and
  * /proc/<pid> measures exactly the server or load generator.
  */
@@ -48,6 +57,8 @@ export function launchCommand(
     stdio,
     cwd: options.cwd,
   });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
   let out = '';
   const keep = (d: Buffer) => {
     out += d.toString();
