@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { benchConfig } from './lib/config.js';
 import { LOAD_CPU } from './lib/launch.js';
 import { LoadPool } from './lib/load-pool.js';
-import { prepareSeed } from './lib/parley-seed.js';
+import { prepareSeed, type Seed } from './lib/parley-seed.js';
 import { preparePeers, type PreparedPeer } from './lib/peers/peers.js';
 import { PEERS, type PeerId } from './lib/servers.js';
 import { consoleTable, markdownTable, scenarioHeading, summarize, targetsTable } from './lib/report.js';
@@ -162,11 +162,17 @@ async function main(): Promise<number> {
     smallRoomSize: cfg.population.roomSize,
     ingestRooms: cfg.s5.senders,
   };
-  log('seeding Parley through its REST API (or reusing the cached template)…');
-  const seed = await prepareSeed(seedSpec, paths);
-  log(
-    `seed ${seed.origin.built ? 'built' : 'reused'}: ${seed.origin.users} users, ${seed.origin.requests} REST requests, ${seed.origin.seconds.toFixed(0)} s to build`,
-  );
+  // Parley's seed, unless --systems leaves Parley out (e.g. a run of the peers alone).
+  const parleyRuns =
+    flags.profile || flags.systems === undefined || flags.systems.some((s) => s.startsWith('p-'));
+  let seed: Seed | undefined;
+  if (parleyRuns) {
+    log('seeding Parley through its REST API (or reusing the cached template)…');
+    seed = await prepareSeed(seedSpec, paths);
+    log(
+      `seed ${seed.origin.built ? 'built' : 'reused'}: ${seed.origin.users} users, ${seed.origin.requests} REST requests, ${seed.origin.seconds.toFixed(0)} s to build`,
+    );
+  }
 
   // The peers: seeded once (or from their cached templates), skipped with a reason when missing.
   let peers: PreparedPeer[] = [];
@@ -274,7 +280,7 @@ async function main(): Promise<number> {
     machine: { ...machine, loadAverageAtEnd: loadavg() },
     versions,
     config: cfg,
-    seed: seed.origin,
+    seed: seed?.origin,
     peers: peers.map((p) => ({
       system: p.driver.id,
       version: p.version,
