@@ -19,12 +19,15 @@ export interface Launched {
 
 /**
  * Every process launched and not yet exited. If the orchestrator exits without stopping them (an uncaught
- * error), they are killed rather than left running: a peer does not exit when its parent does.
+ * error, an interruption), they are killed rather than left running: a peer does not exit when its parent
+ * does.
  */
 const live = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
+// Interrupted (Ctrl-C, or a SIGTERM), exit through the handler above rather than leave servers behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 /**
  * Runs `node <args>` under `taskset -c <cpu>` (or unpinned when `cpu` is negative). taskset execs node in place, so the pid is node's own and

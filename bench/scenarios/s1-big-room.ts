@@ -6,6 +6,14 @@ import { bigRoomClients, startSystem, type Runner } from './runner.js';
 import { slowConsumers } from './s7-slow-consumers.js';
 
 /**
+ * Joins in flight per load process when a peer fills the big room. A MUC join costs the server work in
+ * proportion to the room (its presence goes to every occupant, theirs to it), so with 50 per process the
+ * last joins of a 1,000-member room waited past the 60 s login timeout; a join that gives up leaves, and
+ * its departure is broadcast too, which made it worse. Filling the room is setup, not S1's measurement.
+ */
+const PEER_JOIN_CONCURRENCY = 10;
+
+/**
  * S1: one room with every client in it; a few publishers at fixed rates; every text fans out to all.
  * S7 (slow consumers) follows on the same server and clients, so the room is connected only once.
  */
@@ -25,7 +33,12 @@ export const s1BigRoom: Runner = {
     const outcomes: RepOutcome[] = [];
     try {
       const plan = bigRoomClients(ctx, id, members, publishers, rate);
-      const open = await ctx.pool.open(SYSTEM_KIND[id], server.urls, plan.byWorker, 50);
+      const open = await ctx.pool.open(
+        SYSTEM_KIND[id],
+        server.urls,
+        plan.byWorker,
+        isPeer(system) ? PEER_JOIN_CONCURRENCY : 50,
+      );
       if (open.failed > 0)
         ctx.log(`  ${system}: ${open.failed} clients failed to connect: ${open.errors.join('; ')}`);
       let expected = 0;
