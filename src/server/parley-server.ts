@@ -16,6 +16,8 @@ import { KeyedBuckets } from '../core/token-bucket.js';
 import { NativeTransport } from './realtime/native/native-transport.js';
 import { RealtimeHub } from './realtime/realtime-hub.js';
 import { StitchTransport } from './realtime/stitch/stitch-transport.js';
+import { V2SessionDirectory } from './realtime/v2/v2-session-directory.js';
+import { V2Transport } from './realtime/v2/v2-transport.js';
 
 export interface ParleyServer {
   /** Base URL clients use, e.g. `http://localhost:3000`. */
@@ -66,6 +68,7 @@ export async function startParley(
   });
   const userBuckets = new KeyedBuckets(config.userRateLimit, config.userRateLimit * 2);
   const origins = new OriginPolicy(config.allowedOrigins);
+  const v2Sessions = new V2SessionDirectory();
   const app = buildHttpApp(domain, {
     logger,
     bodyLimit: config.bodyLimit,
@@ -88,6 +91,12 @@ export async function startParley(
   });
   native.attach(app.server);
   const stitch = new StitchTransport(realtime, app.server, { maxFrameBytes: config.maxFrameBytes, origins });
+  const v2 = new V2Transport(realtime, app.server, {
+    maxFrameBytes: config.maxFrameBytes,
+    origins,
+    apiKey,
+    sessions: v2Sessions,
+  });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (e) {
@@ -102,7 +111,7 @@ export async function startParley(
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await Promise.all([native.close(), stitch.close()]);
+      await Promise.all([native.close(), stitch.close(), v2.close()]);
       hub.close();
       await app.close();
       await bus.close();

@@ -2,7 +2,7 @@ import type { EncodedFrame } from './encoded-frame.js';
 
 /** What a realtime session needs from its transport. */
 export interface Connection {
-  readonly transport: 'native' | 'stitch';
+  readonly transport: 'native' | 'stitch' | 'v2';
   /** Remote address, for logs. */
   readonly remote: string;
   /** Sends a reply or a notice, serialised for this one connection. */
