@@ -76,6 +76,11 @@ export async function startParley(
     demo,
     userBuckets,
     origins,
+    successor: {
+      sessions: v2Sessions,
+      relay: (event) => hub.broadcastEphemeral(event),
+      maxTextBytes: config.maxTextBytes,
+    },
   });
   const limits = {
     maxTextBytes: config.maxTextBytes,
