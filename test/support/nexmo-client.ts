@@ -47,5 +47,5 @@ export interface NexmoClientApi {
 const NexmoClient = nexmoClientModule as unknown as new (config: Record<string, unknown>) => NexmoClientApi;
 
 /** A nexmo-client pointed at `baseUrl` for both REST and `/v2/rtc`, as a migrated app configures it. */
-export const nexmoClient = (baseUrl: string): NexmoClientApi =>
-  new NexmoClient({ url: baseUrl, nexmo_api_url: baseUrl, debug: 'silent' });
+export const nexmoClient = (baseUrl: string, overrides: Record<string, unknown> = {}): NexmoClientApi =>
+  new NexmoClient({ url: baseUrl, nexmo_api_url: baseUrl, debug: 'silent', ...overrides });

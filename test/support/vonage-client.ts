@@ -38,4 +38,7 @@ export const PresentingOrder = sdk.PresentingOrder;
 
 /** A Vonage client pointed at `baseUrl` for both REST and `/v2/rtc`, as a migrated app configures it. */
 export const vonageClient = (baseUrl: string): VonageClientApi =>
-  new sdk.VonageClient({ loggingLevel: 'Error', apiUrl: baseUrl, websocketUrl: baseUrl });
+  vonageClientAt({ apiUrl: baseUrl, websocketUrl: baseUrl });
+
+export const vonageClientAt = (urls: { apiUrl: string; websocketUrl: string }): VonageClientApi =>
+  new sdk.VonageClient({ loggingLevel: 'Error', ...urls });
