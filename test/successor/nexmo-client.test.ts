@@ -97,4 +97,21 @@ describe('nexmo-client 9.5.1 against Parley', () => {
     ]);
     await client.deleteSession();
   });
+
+  it('creates a conversation, joins, invites, lists members and leaves', async () => {
+    await tutorialRoom(server, app, ['dora']);
+    const client = nexmoClient(server.url);
+    const application = await client.createSession(await successorToken(app, 'dora'));
+    const conversation = await application.newConversation({ display_name: 'Side room' });
+    expect(conversation.id).toMatch(/^CON-/);
+    expect((await conversation.join()).state).toBe('JOINED');
+    expect((await conversation.invite({ user_name: 'bob' })).state).toBe('INVITED');
+    const members = await conversation.getMembers({ page_size: 10, order: 'asc' });
+    expect([...members.items.values()].map((m) => [m.user.name, m.state])).toEqual([
+      ['dora', 'JOINED'],
+      ['bob', 'INVITED'],
+    ]);
+    await conversation.leave();
+    await client.deleteSession();
+  });
 });

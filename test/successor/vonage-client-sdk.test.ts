@@ -101,4 +101,34 @@ describe('@vonage/client-sdk against Parley', () => {
 
     await alice.deleteSession();
   });
+
+  it('creates, joins, invites, lists members of, leaves and deletes a conversation; renews its session', async () => {
+    const { userIds } = await tutorialRoom(server, app, ['carl']);
+    const carl = client();
+    await carl.createSession(await successorToken(app, 'carl'));
+    expect(await carl.getUser('me')).toMatchObject({ id: userIds.get('carl'), name: 'carl' });
+    await carl.refreshSession(await successorToken(app, 'carl'));
+
+    const id = await carl.createConversation({ displayName: 'Side room' });
+    expect(id).toMatch(/^CON-/);
+    expect(await carl.joinConversation(id)).toMatch(/^MEM-/);
+    expect(await carl.inviteToConversation(id, 'bob')).toMatch(/^MEM-/);
+    const members = await carl.getConversationMembers(id, { order: PresentingOrder.ASC, pageSize: 10 });
+    expect(members.members.map((m) => [m.user?.name, m.state])).toEqual([
+      ['carl', 'JOINED'],
+      ['bob', 'INVITED'],
+    ]);
+    expect((await carl.getConversation(id)).displayName).toBe('Side room');
+    await carl.leaveConversation(id);
+    // Parley shows a conversation to its joined and invited members only.
+    await expect(carl.getConversation(id)).rejects.toMatchObject({ code: 'conversation:error:not-member' });
+
+    const doomed = await carl.createConversation({ displayName: 'Doomed' });
+    await carl.joinConversation(doomed);
+    await carl.deleteConversation(doomed);
+    await expect(carl.getConversation(doomed)).rejects.toMatchObject({
+      code: 'conversation:error:not-found',
+    });
+    await carl.deleteSession();
+  });
 });

@@ -30,6 +30,12 @@ export interface NexmoConversation {
   sendMessage(message: { message_type: 'text'; text: string }): Promise<{ id: number; timestamp: string }>;
   sendText(text: string): Promise<{ id: number; timestamp: string }>;
   getEvents(params?: Record<string, unknown>): Promise<NexmoPage<NexmoEvent>>;
+  join(): Promise<{ id: string; state: string }>;
+  invite(params: { user_name: string }): Promise<{ id: string; state: string }>;
+  getMembers(
+    params?: Record<string, unknown>,
+  ): Promise<NexmoPage<{ id: string; state: string; user: { name: string } }>>;
+  leave(): Promise<unknown>;
 }
 
 export interface NexmoApplication {

@@ -25,6 +25,17 @@ export interface VonageClientApi {
     parameters?: object,
   ): Promise<{ events: unknown[]; nextCursor?: string | null }>;
   sendMessageSeenEvent(eventId: number, cid: string): Promise<string>;
+  refreshSession(token: string): Promise<unknown>;
+  getUser(idOrName: string): Promise<{ id: string; name: string; displayName?: string | null }>;
+  createConversation(parameters?: object): Promise<string>;
+  joinConversation(cid: string): Promise<string>;
+  inviteToConversation(cid: string, name: string): Promise<string>;
+  leaveConversation(cid: string): Promise<void>;
+  deleteConversation(cid: string): Promise<void>;
+  getConversationMembers(
+    cid: string,
+    parameters?: object,
+  ): Promise<{ members: { id: string; state: string; user?: { name: string } | null }[] }>;
 }
 
 interface VonageClientModule {
