@@ -114,4 +114,37 @@ describe('nexmo-client 9.5.1 against Parley', () => {
     await conversation.leave();
     await client.deleteSession();
   });
+
+  it('types, sends custom events, deletes events, reads users and sessions, updates its token', async () => {
+    const { cid: room, userIds } = await tutorialRoom(server, app, ['gus', 'hal']);
+    const gus = nexmoClient(server.url);
+    const hal = nexmoClient(server.url);
+    const gusApp = await gus.createSession(await successorToken(app, 'gus'));
+    const halApp = await hal.createSession(await successorToken(app, 'hal'));
+    const gusRoom = await gusApp.getConversation(room);
+    const halRoom = await halApp.getConversation(room);
+    const atHal = new Inbox<{ type: string; event: NexmoEvent }>();
+    for (const type of ['text:typing:on', 'poll', 'event:delete', 'text'])
+      halRoom.on(type, (_sender, event) => atHal.push({ type, event }));
+
+    await gusRoom.startTyping();
+    await atHal.waitFor((h) => h.type === 'text:typing:on', 'typing');
+    await gusRoom.sendCustomEvent({ type: 'poll', body: { question: 'tea?' } });
+    // nexmo-client emits `custom:poll` as `poll`.
+    await atHal.waitFor((h) => h.type === 'poll', 'the poll');
+    const { id } = await gusRoom.sendText('soon gone');
+    await atHal.waitFor((h) => h.type === 'text' && h.event.id === id, 'the text');
+    const own = (await gusRoom.getEvents({ page_size: 100, order: 'asc' })).items.get(id) as
+      (NexmoEvent & { del(): Promise<unknown> }) | undefined;
+    expect(own).toBeDefined();
+    await own!.del();
+    await atHal.waitFor((h) => h.type === 'event:delete', 'the deletion');
+
+    expect(await gusApp.getUser()).toMatchObject({ id: userIds.get('gus'), name: 'gus' });
+    const sessions = await gusApp.getUserSessions();
+    expect(sessions.items.size).toBe(1);
+    await gusApp.updateToken(await successorToken(app, 'gus'));
+    await gus.deleteSession();
+    await hal.deleteSession();
+  });
 });

@@ -131,4 +131,35 @@ describe('@vonage/client-sdk against Parley', () => {
     });
     await carl.deleteSession();
   });
+
+  it('sends image, custom and ephemeral events and deletes its own', async () => {
+    const { cid: room } = await tutorialRoom(server, app, ['eve', 'fay']);
+    const eve = client();
+    const fay = client();
+    const atFay = new Inbox<ChatEvent & { eventType?: string }>();
+    fay.on('conversationEvent', (event) => atFay.push(event as ChatEvent));
+    await eve.createSession(await successorToken(app, 'eve'));
+    await fay.createSession(await successorToken(app, 'fay'));
+
+    await eve.sendMessageImageEvent(room, new URL('https://example.com/cat.png'));
+    expect(await atFay.waitFor((e) => e.kind === 'message:image', 'the image')).toMatchObject({
+      conversationId: room,
+    });
+    await eve.sendCustomEvent(room, 'poll', { question: 'tea?' });
+    await atFay.waitFor((e) => e.kind === 'custom', 'the custom event');
+    await eve.sendEphemeralEvent(room, { typing: true });
+    await atFay.waitFor((e) => e.kind === 'ephemeral', 'the ephemeral event');
+
+    const text = await eve.sendMessageTextEvent(room, 'soon gone');
+    const sent = await atFay.waitFor((e) => e.body.text === 'soon gone', 'the text');
+    expect(Date.parse(text)).not.toBeNaN();
+    await eve.deleteEvent(sent.id, room);
+    await atFay.waitFor((e) => e.kind === 'event:delete', 'the deletion');
+    const page = await fay.getConversationEvents(room, { order: PresentingOrder.ASC, pageSize: 100 });
+    const kinds = (page.events as ChatEvent[]).map((e) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['message:image', 'custom', 'event:delete']));
+    expect((page.events as ChatEvent[]).some((e) => e.id === sent.id)).toBe(false);
+    await eve.deleteSession();
+    await fay.deleteSession();
+  });
 });

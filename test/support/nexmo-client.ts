@@ -36,6 +36,8 @@ export interface NexmoConversation {
     params?: Record<string, unknown>,
   ): Promise<NexmoPage<{ id: string; state: string; user: { name: string } }>>;
   leave(): Promise<unknown>;
+  startTyping(): Promise<unknown>;
+  sendCustomEvent(event: { type: string; body: Record<string, unknown> }): Promise<{ id: number }>;
 }
 
 export interface NexmoApplication {
@@ -43,6 +45,9 @@ export interface NexmoApplication {
   getConversations(params?: Record<string, unknown>): Promise<NexmoPage<NexmoConversation>>;
   getConversation(id: string): Promise<NexmoConversation>;
   newConversation(params?: Record<string, unknown>): Promise<NexmoConversation>;
+  getUser(id?: string): Promise<{ id: string; name: string }>;
+  getUserSessions(params?: Record<string, unknown>): Promise<NexmoPage<{ id: string }>>;
+  updateToken(token: string): Promise<unknown>;
 }
 
 export interface NexmoClientApi {

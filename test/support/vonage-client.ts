@@ -26,6 +26,10 @@ export interface VonageClientApi {
   ): Promise<{ events: unknown[]; nextCursor?: string | null }>;
   sendMessageSeenEvent(eventId: number, cid: string): Promise<string>;
   refreshSession(token: string): Promise<unknown>;
+  sendMessageImageEvent(cid: string, imageUrl: URL): Promise<string>;
+  sendCustomEvent(cid: string, eventType: string, data: Record<string, unknown>): Promise<string>;
+  sendEphemeralEvent(cid: string, data: Record<string, unknown>): Promise<string>;
+  deleteEvent(eventId: number, cid: string): Promise<void>;
   getUser(idOrName: string): Promise<{ id: string; name: string; displayName?: string | null }>;
   createConversation(parameters?: object): Promise<string>;
   joinConversation(cid: string): Promise<string>;
