@@ -133,4 +133,26 @@ describe('successor SDK auth: tokens, ACL paths and CORS', () => {
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
     }
   });
+
+  it('refuses /v2/rtc to a page from an origin not allowed', async () => {
+    const socket = io(server.url, {
+      path: '/v2/rtc',
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      query: { token: await successorToken(app, 'alice') },
+      extraHeaders: { origin: 'https://evil.example.com' },
+    });
+    await new Promise<void>((resolve) => socket.on('connect_error', () => resolve()));
+    socket.close();
+  });
+
+  it('takes the reconnect metrics the SDKs post under /v2/rtc', async () => {
+    const res = await fetch(`${server.url}/v2/rtc/metrics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ body: { sessionId: 'SESSION-x', metrics: [] } }),
+    });
+    expect(res.status).toBe(204);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { ParleyError } from '../../../protocol/errors.js';
 import { V2_PATH } from '../../../protocol/realtime.js';
@@ -23,6 +23,8 @@ const PACKET_ESTIMATE_BYTES = 512;
 const LOGIN_TID = 'v2:login';
 const RENEW_TID = 'v2:renew';
 const CATCH_UP_PAGE = 100;
+/** Where both SDKs POST reconnect timings; under the socket.io path, so engine.io would answer 400. */
+const METRICS_PATH = `${V2_PATH}/metrics`;
 
 /** Login failures in the words the SDKs recognise (client-sdk-protocols.md §1.3). */
 function loginErrorType(code: string): string {
@@ -64,6 +66,24 @@ export class V2Transport {
       destroyUpgrade: false,
     });
     this.io.on('connection', (socket) => this.accept(socket));
+    this.answerMetrics(server);
+  }
+
+  /** Takes the SDKs' metrics POST ahead of engine.io, which claims every URL under its path, and drops it. */
+  private answerMetrics(server: HttpServer): void {
+    const others = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (req.method === 'POST' && (req.url ?? '').split('?', 1)[0] === METRICS_PATH) {
+        req.resume();
+        const origin = req.headers.origin;
+        if (origin !== undefined && this.options.origins.allows(origin))
+          res.setHeader('access-control-allow-origin', origin);
+        res.writeHead(204).end();
+        return;
+      }
+      for (const listener of others) listener.call(server, req, res);
+    });
   }
 
   get connectionCount(): number {
