@@ -8,6 +8,12 @@ import type { V2EventRenderer, V2PushedEvent, V2Vocabulary } from './v2-event-re
 
 type Message = { type: string } & Record<string, unknown>;
 
+/** How the client reads events; settled at login, before any event goes out. */
+export interface V2Reading extends V2Vocabulary {
+  /** The client acknowledges each event (both SDKs do, with `acknowledge_events=true`). */
+  acknowledge: boolean;
+}
+
 /**
  * One `/v2/rtc` socket as a session's connection. Pushed events wait until `session:success` has gone out
  * (nexmo-client takes the first event of any name as its login reply) and any catch-up is done; then each
@@ -16,8 +22,11 @@ type Message = { type: string } & Record<string, unknown>;
  */
 export class V2Connection implements Connection {
   readonly transport = 'v2';
-  /** Conversation id → highest event id pushed on this socket. */
-  readonly pushed = new Map<string, number>();
+  /** Conversation id → lowest and highest event id pushed on this socket. */
+  private readonly firstPushed = new Map<string, number>();
+  private readonly pushed = new Map<string, number>();
+  /** Conversation id → highest event id the client acknowledged: what it surely has, should the socket die. */
+  private readonly acked = new Map<string, number>();
   private held: EncodedFrame[] | null = [];
   private outgoing: Promise<void> = Promise.resolve();
 
@@ -25,9 +34,8 @@ export class V2Connection implements Connection {
     private readonly socket: Socket,
     readonly remote: string,
     private readonly renderer: V2EventRenderer,
-    readonly vocabulary: V2Vocabulary,
+    readonly reading: V2Reading,
     private readonly options: {
-      acknowledge: boolean;
       maxQueuedPackets: number;
       /** Replies the transport handles itself (its own login); true when it did. */
       intercept: (message: Message) => boolean;
@@ -45,12 +53,12 @@ export class V2Connection implements Connection {
 
   sendFrame(frame: EncodedFrame): void {
     if (this.held) this.held.push(frame);
-    else this.enqueue(() => this.renderer.renderFrame(frame, this.vocabulary));
+    else this.enqueue(() => this.renderer.renderFrame(frame, this.reading));
   }
 
   /** Pushes stored events (a catch-up) ahead of the live ones held meanwhile. */
   replay(event: PushedEvent, fromUser: UserRecord | null): void {
-    this.enqueue(() => this.renderer.render(event, this.vocabulary, fromUser));
+    this.enqueue(() => this.renderer.render(event, this.reading, fromUser));
   }
 
   /** Lets held and future live events out. */
@@ -58,6 +66,17 @@ export class V2Connection implements Connection {
     const held = this.held ?? [];
     this.held = null;
     for (const frame of held) this.sendFrame(frame);
+  }
+
+  /**
+   * Per conversation, the newest event the client surely has. A client that acknowledges has what it
+   * acknowledged; what was written to a socket that died may never have arrived, and is sent again.
+   */
+  delivered(): Map<string, number> {
+    if (!this.reading.acknowledge) return new Map(this.pushed);
+    const delivered = new Map<string, number>();
+    for (const [cid, first] of this.firstPushed) delivered.set(cid, this.acked.get(cid) ?? first - 1);
+    return delivered;
   }
 
   close(code: number, _reason: string): void {
@@ -82,15 +101,20 @@ export class V2Connection implements Connection {
       const last = this.pushed.get(event.cid) ?? 0;
       if (event.id <= last) return;
       this.pushed.set(event.cid, event.id);
+      if (!this.firstPushed.has(event.cid)) this.firstPushed.set(event.cid, event.id);
     }
     const { type, ...payload } = event;
-    this.emit(type, { ...payload, type });
+    const { id, cid } = event;
+    this.emit(
+      type,
+      { ...payload, type },
+      id === undefined ? undefined : () => this.acked.set(cid, Math.max(id, this.acked.get(cid) ?? 0)),
+    );
   }
 
-  private emit(type: string, payload: Record<string, unknown>): void {
+  private emit(type: string, payload: Record<string, unknown>, onAck?: () => void): void {
     if (!this.keepingUp()) return;
-    // Both SDKs acknowledge each event when they asked to (acknowledge_events=true).
-    if (this.options.acknowledge) this.socket.emit(type, payload, noAck);
+    if (this.reading.acknowledge) this.socket.emit(type, payload, onAck ?? noAck);
     else this.socket.emit(type, payload);
   }
 

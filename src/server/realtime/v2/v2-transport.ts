@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { ParleyError } from '../../../protocol/errors.js';
-import { V2_PATH } from '../../../protocol/realtime.js';
+import { CLOSE_CODES, V2_PATH } from '../../../protocol/realtime.js';
 import type { OriginPolicy } from '../../origin-policy.js';
 import { RealtimeSession, type RealtimeContext } from '../realtime-session.js';
 import { toPushedEvent } from '../realtime-shapes.js';
@@ -100,17 +100,6 @@ export class V2Transport {
   private accept(socket: Socket): void {
     const query = socket.handshake.query;
     const token = queryString(query.token);
-    const sdkName = queryString(query.SDK_name);
-    const resumeId = queryString(query.session_id);
-    const resumed = resumeId === undefined ? undefined : this.options.sessions.resume(resumeId);
-    // A first connect names the SDK; a reconnect sends only token and session_id.
-    const keepText =
-      sdkName === undefined && queryString(query.SDK_version) !== undefined
-        ? true
-        : sdkName === undefined && resumed
-          ? resumed.keepText
-          : false;
-    const acknowledge = queryString(query.acknowledge_events) === 'true' || (resumed?.acknowledge ?? false);
     if (token === undefined) {
       socket.emit('system:error:invalid-token', {
         code: 'system:error:invalid-token',
@@ -120,30 +109,46 @@ export class V2Transport {
       socket.disconnect(true);
       return;
     }
+    const sdkName = queryString(query.SDK_name);
+    // A first connect names the SDK (nexmo-client only by SDK_version); a reconnect sends only token and
+    // session_id, and reads as the session it resumes (connection.reading is settled before any event).
+    const named = sdkName !== undefined || queryString(query.SDK_version) !== undefined;
+    const reading = {
+      keepText: sdkName === undefined && named,
+      acknowledge: queryString(query.acknowledge_events) === 'true',
+    };
+    const resumeId = queryString(query.session_id);
 
-    let sessionId = '';
-    let loggedOut = false;
+    let live: { id: string; userId: string } | undefined;
+    let ended = false;
     const connection: V2Connection = new V2Connection(
       socket,
       socket.handshake.address,
       this.renderer,
-      { keepText },
+      reading,
       {
-        acknowledge,
         maxQueuedPackets: Math.max(64, Math.floor(this.ctx.limits.maxBufferBytes / PACKET_ESTIMATE_BYTES)),
         intercept: (message) => {
           if (message.rid === RENEW_TID) return true;
-          if (message.type === 'session:logged-out') loggedOut = true;
+          if (message.type === 'session:logged-out') ended = true;
           if (message.rid !== LOGIN_TID) return false;
           if (message.type === 'session:success') {
             const body = message.body as { id: string; user_id: string };
-            sessionId = body.id;
+            live = { id: body.id, userId: body.user_id };
             void this.loggedIn(
               session,
               connection,
               { ...body, api_key: this.options.apiKey },
               token,
-              resumed,
+              resumeId,
+              named,
+              {
+                takeOver: () => {
+                  ended = true;
+                  connection.close(CLOSE_CODES.restart, 'resumed elsewhere');
+                  return resumePoint(body.user_id);
+                },
+              },
             );
           } else {
             const type = loginErrorType(typeof message.code === 'string' ? message.code : message.type);
@@ -152,9 +157,14 @@ export class V2Transport {
           }
           return true;
         },
-        onError: (err) => this.ctx.logger.error({ err, session: sessionId }, 'v2 push failed'),
+        onError: (err) => this.ctx.logger.error({ err, session: live?.id }, 'v2 push failed'),
       },
     );
+    const resumePoint = (userId: string): ResumePoint => ({
+      userId,
+      ...reading,
+      delivered: connection.delivered(),
+    });
     const session = new RealtimeSession(this.ctx, connection);
     this.sessions.add(session);
 
@@ -168,13 +178,7 @@ export class V2Transport {
     socket.on('disconnect', () => {
       this.sessions.delete(session);
       session.closed();
-      if (sessionId)
-        this.options.sessions.remove(
-          sessionId,
-          loggedOut
-            ? undefined
-            : { userId: session.userId, keepText, acknowledge, pushed: new Map(connection.pushed) },
-        );
+      if (live) this.options.sessions.remove(live.id, ended ? undefined : resumePoint(live.userId));
     });
     session.receive({ type: 'session:login', tid: LOGIN_TID, body: { token } });
   }
@@ -185,17 +189,25 @@ export class V2Transport {
     connection: V2Connection,
     body: { id: string; user_id: string } & Record<string, unknown>,
     token: string,
-    resumed: ResumePoint | undefined,
+    resumeId: string | undefined,
+    named: boolean,
+    hooks: { takeOver: () => ResumePoint },
   ): Promise<void> {
     connection.send({ type: 'session:success', body });
+    const resumed = resumeId === undefined ? undefined : this.options.sessions.resume(resumeId, body.user_id);
+    if (resumed && !named) {
+      connection.reading.keepText = resumed.keepText;
+      connection.reading.acknowledge = resumed.acknowledge;
+    }
     this.options.sessions.add({
       id: body.id,
       userId: body.user_id,
       renew: (fresh) =>
         session.receive({ type: 'session:update-token', tid: RENEW_TID, body: { token: fresh } }),
+      takeOver: hooks.takeOver,
     });
     try {
-      if (resumed && resumed.userId === body.user_id) await this.catchUp(connection, token, resumed);
+      if (resumed) await this.catchUp(connection, token, resumed);
     } catch (err) {
       this.ctx.logger.warn({ err, session: body.id }, 'v2 catch-up failed; the client fills gaps over REST');
     }
@@ -206,7 +218,7 @@ export class V2Transport {
   private async catchUp(connection: V2Connection, token: string, resumed: ResumePoint): Promise<void> {
     const { domain } = this.ctx;
     const principal = await domain.tokens.verify(token);
-    for (const [cid, last] of resumed.pushed) {
+    for (const [cid, last] of resumed.delivered) {
       let startId = last + 1;
       for (;;) {
         let page;
