@@ -56,7 +56,11 @@ export async function startParley(
   const metrics: Metrics = new Metrics({
     sessions: (): number => hub.sessionCount,
     connections: (transport): number =>
-      transport === 'native' ? native.connectionCount : stitch.connectionCount,
+      transport === 'native'
+        ? native.connectionCount
+        : transport === 'stitch'
+          ? stitch.connectionCount
+          : v2.connectionCount,
   });
   const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, logger) : new LocalBus();
   const hub = new RealtimeHub(store, logger, bus, metrics);

@@ -155,4 +155,11 @@ describe('successor SDK auth: tokens, ACL paths and CORS', () => {
     });
     expect(res.status).toBe(204);
   });
+
+  it('counts /v2/rtc connections in the metrics', async () => {
+    const first = await firstV2Event(server.url, await successorToken(app, 'alice'));
+    expect(first.type).toBe('session:success');
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/parley_realtime_connections\{transport="v2"\} [1-9]/);
+  });
 });
