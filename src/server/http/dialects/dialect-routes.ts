@@ -12,7 +12,8 @@ import { pageQuery } from '../pagination.js';
 import { newConversationSchema, newMemberSchema } from '../schemas.js';
 import type { Dialect } from './dialect.js';
 import { renderEvent, renderMember, renderUser } from './dialect-shapes.js';
-import { eventHistory, historyLinks } from './event-history.js';
+import { dialectLinks } from './dialect-links.js';
+import { eventHistory } from './event-history.js';
 import { parseNewEvent } from './new-event.js';
 import type { SuccessorOptions } from './successor-options.js';
 
@@ -47,7 +48,7 @@ export function dialectRoutes(
       'conversations',
       result.items.map(({ conversation, member }) => dialect.membership(conversation, member)),
       page.limit,
-      historyLinks(request, result.next),
+      dialectLinks(request, page.limit, result.next),
     );
   });
 
@@ -57,7 +58,11 @@ export function dialectRoutes(
     if (principal.user && principal.user.id !== user.id)
       throw new ParleyError('system:error:forbidden', 'Users may only list their own sessions');
     const sessions = options.sessions.ofUser(user.id).map((s) => ({ id: s.id, user_id: s.userId }));
-    return { page_size: sessions.length, _embedded: { sessions }, _links: historyLinks(request, undefined) };
+    return {
+      page_size: sessions.length,
+      _embedded: { sessions },
+      _links: dialectLinks(request, sessions.length, undefined),
+    };
   });
 
   app.put(`${p}/sessions/:id`, (request) => {
@@ -88,7 +93,7 @@ export function dialectRoutes(
       'conversations',
       result.items.map((c) => dialect.conversation(c, undefined)),
       page.limit,
-      historyLinks(request, result.next),
+      dialectLinks(request, page.limit, result.next),
     );
   });
 
@@ -145,7 +150,7 @@ export function dialectRoutes(
       'members',
       result.items.map(renderMember),
       page.limit,
-      historyLinks(request, result.next),
+      dialectLinks(request, page.limit, result.next),
     );
   });
 

@@ -2,12 +2,12 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Principal } from '../../../core/auth/principal.js';
 import type { Domain } from '../../../core/domain.js';
-import type { Links } from '../../../protocol/rest.js';
 import type { Order } from '../../../store/records.js';
 import { validate } from '../../validate.js';
 import { isChatEvent } from '../../vocabulary/chat-vocabulary.js';
-import { MAX_PAGE_SIZE, requestUrl } from '../pagination.js';
+import { MAX_PAGE_SIZE } from '../pagination.js';
 import type { Dialect } from './dialect.js';
+import { dialectLinks } from './dialect-links.js';
 import { renderEvent } from './dialect-shapes.js';
 
 const eventId = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -99,22 +99,5 @@ export async function eventHistory(
     if (order === 'asc') startId = lastScanned + 1;
     else endId = lastScanned - 1;
   }
-  return dialect.page('events', items, pageSize, historyLinks(request, more ? last : undefined));
+  return dialect.page('events', items, pageSize, dialectLinks(request, pageSize, more ? last : undefined));
 }
-
-/** `self`, and `next` with the cursor last: nexmo-client reads it with URLSearchParams over the whole href. */
-export function historyLinks(request: FastifyRequest, next: string | number | undefined): Links {
-  const url = requestUrl(request);
-  const links: Links = { self: { href: url.toString() } };
-  if (next !== undefined) {
-    const nextUrl = new URL(url);
-    nextUrl.searchParams.delete('cursor');
-    if (!nextUrl.searchParams.has('page_size'))
-      nextUrl.searchParams.set('page_size', String(pageSizeOf(url)));
-    nextUrl.searchParams.append('cursor', String(next));
-    links.next = { href: nextUrl.toString() };
-  }
-  return links;
-}
-
-const pageSizeOf = (url: URL): number => Number(url.searchParams.get('page_size') ?? 10) || 10;
