@@ -3,7 +3,7 @@ export type { ClientEvents, ConversationClientOptions } from './conversation-cli
 export { Application } from './application.js';
 export type { ApplicationEvents, NewConversationParams } from './application.js';
 export { Conversation } from './conversation.js';
-export type { ConversationEvents, EventQuery, UserRef } from './conversation.js';
+export type { ConversationEvents, ConversationLoadState, EventQuery, UserRef } from './conversation.js';
 export { Member } from './member.js';
 export { ConversationEvent } from './events/conversation-event.js';
 export { TextEvent } from './events/text-event.js';

@@ -1,7 +1,9 @@
 import type { PushedEvent, RealtimeMember } from '../protocol/realtime.js';
-import type { Conversation } from './conversation.js';
+import { ClientErrorCode } from './codes.js';
+import type { ConversationActions } from './conversation-actions.js';
+import { ParleyClientError } from './errors.js';
 import { Member, memberInit } from './member.js';
-import { isRecord, memberTimestamps, type MemberState } from './wire.js';
+import { isRecord, memberTimestamps, type MemberState, type User } from './wire.js';
 
 const STATE_OF_EVENT: Record<string, MemberState> = {
   'member:invited': 'INVITED',
@@ -16,13 +18,24 @@ export class MemberRoster {
   readonly members = new Map<string, Member>();
   me: Member | null = null;
 
-  constructor(private readonly conversation: Conversation) {}
+  constructor(
+    private readonly actions: ConversationActions,
+    /** The logged-in user: their member is `me`. */
+    private readonly self: User,
+  ) {}
+
+  /** Your own member; what only a member may do is refused without asking the server when you are none. */
+  requireMe(): Member {
+    if (!this.me)
+      throw new ParleyClientError(ClientErrorCode.self, 'You are not a member of this conversation');
+    return this.me;
+  }
 
   /** Creates or updates a member from its wire shape. */
   upsert(wire: RealtimeMember): Member {
     const init = memberInit(wire);
     const known = this.members.get(init.id);
-    if (!known) return this.add(new Member(this.conversation, init));
+    if (!known) return this.add(new Member(this.actions, init));
     Object.assign(known, { ...init, user: { ...init.user }, online: init.online ?? known.online });
     return this.add(known);
   }
@@ -31,10 +44,7 @@ export class MemberRoster {
   listed(memberId: string, state: MemberState): void {
     const known = this.members.get(memberId);
     if (known) known.state = state;
-    else
-      this.add(
-        new Member(this.conversation, { id: memberId, state, user: this.conversation.application.me }),
-      );
+    else this.add(new Member(this.actions, { id: memberId, state, user: this.self }));
   }
 
   /**
@@ -58,7 +68,7 @@ export class MemberRoster {
     const member =
       this.members.get(id) ??
       this.add(
-        new Member(this.conversation, {
+        new Member(this.actions, {
           id,
           state: state ?? 'JOINED',
           user: {
@@ -85,7 +95,7 @@ export class MemberRoster {
     const user = wire._embedded?.from_user ?? { id: '', name: '', display_name: null };
     return (
       this.members.get(wire.from) ??
-      this.add(new Member(this.conversation, { id: wire.from, state: 'JOINED', user }))
+      this.add(new Member(this.actions, { id: wire.from, state: 'JOINED', user }))
     );
   }
 
@@ -107,7 +117,7 @@ export class MemberRoster {
 
   private add(member: Member): Member {
     this.members.set(member.id, member);
-    if (member.user.id === this.conversation.application.me.id) this.me = member;
+    if (member.user.id === this.self.id) this.me = member;
     return member;
   }
 }

@@ -1,5 +1,6 @@
 import type { RealtimeMember } from '../protocol/realtime.js';
 import type { Conversation } from './conversation.js';
+import type { ConversationActions } from './conversation-actions.js';
 import type { MemberState, MemberTimestamps, User } from './wire.js';
 
 export interface MemberInit {
@@ -24,11 +25,14 @@ export class Member {
   channel: { type: string };
   /** The user name of whoever invited this member. */
   invited_by: string | null;
+  readonly conversation: Conversation;
 
+  /** @internal Members are made by the SDK. */
   constructor(
-    readonly conversation: Conversation,
+    private readonly actions: ConversationActions,
     init: MemberInit,
   ) {
+    this.conversation = actions.conversation;
     this.id = init.id;
     this.user = { ...init.user };
     this.state = init.state;
@@ -40,7 +44,7 @@ export class Member {
 
   /** Removes this member from the conversation; for your own member this is leaving. */
   kick(): Promise<Member> {
-    return this.conversation.removeMember(this);
+    return this.actions.removeMember(this);
   }
 }
 

@@ -1,10 +1,12 @@
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { systemClock, type Clock } from '../core/clock.js';
+import { ContentPolicy } from '../core/content-policy.js';
 import { createDomain, type Domain } from '../core/domain.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { ServerConfig } from './config.js';
-import { busSink } from '../bus/bus-sink.js';
+import { busSink } from './bus-sink.js';
 import type { Bus } from '../bus/bus.js';
 import { LocalBus } from '../bus/local-bus.js';
 import { RedisBus } from '../bus/redis/redis-bus.js';
@@ -13,6 +15,7 @@ import { buildHttpApp } from './http/build-http-app.js';
 import { Metrics } from './metrics.js';
 import { OriginPolicy } from './origin-policy.js';
 import { KeyedBuckets } from '../core/token-bucket.js';
+import { DeadlineQueue, type Expiry } from './realtime/deadline-queue.js';
 import { NativeTransport } from './realtime/native/native-transport.js';
 import { RealtimeHub } from './realtime/realtime-hub.js';
 import { StitchTransport } from './realtime/stitch/stitch-transport.js';
@@ -45,11 +48,18 @@ export function createLogger(level: ServerConfig['logLevel']): Logger {
   });
 }
 
+export interface StartOptions {
+  /** Time for token expiry, rate limits and realtime timers; tests pass one they can move on. */
+  clock?: Clock;
+}
+
 /** The composition root: picks the store, wires the domain and the transports, and listens. */
 export async function startParley(
   config: ServerConfig,
   logger = createLogger(config.logLevel),
+  options: StartOptions = {},
 ): Promise<ParleyServer> {
+  const clock = options.clock ?? systemClock;
   const store = config.databaseUrl
     ? await openPostgresStore({ url: config.databaseUrl })
     : await openSqliteStore({ file: join(resolve(config.dataDir), 'parley.db') });
@@ -63,14 +73,28 @@ export async function startParley(
           : v2.connectionCount,
   });
   const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, logger) : new LocalBus();
-  const hub = new RealtimeHub(store, logger, bus, metrics);
-  const domain = createDomain(store, busSink(bus));
+  const domain = createDomain(store, busSink(bus, metrics), {
+    content: new ContentPolicy(config.maxTextBytes),
+    logger,
+  });
+  const hub = new RealtimeHub(
+    {
+      committed: (cid, startId, endId) => domain.events.committed(cid, startId, endId),
+      joinedBy: (userId) => domain.members.joinedBy(userId),
+    },
+    logger,
+    bus,
+    clock,
+    metrics,
+  );
   const demo = config.demo ? await seedDemo(domain) : undefined;
   const { apiKey, generatedSecret } = await domain.credentials.provision({
     apiKey: config.apiKey,
     apiSecret: config.apiSecret,
   });
-  const userBuckets = new KeyedBuckets(config.userRateLimit, config.userRateLimit * 2);
+  const seconds = (): number => clock.now() / 1000;
+  const userBuckets = new KeyedBuckets(config.userRateLimit, config.userRateLimit * 2, seconds);
+  const appBuckets = new KeyedBuckets(config.appRateLimit, config.appRateLimit * 2, seconds);
   const origins = new OriginPolicy(config.allowedOrigins);
   const v2Sessions = new V2SessionDirectory();
   const app = buildHttpApp(domain, {
@@ -79,6 +103,7 @@ export async function startParley(
     metrics,
     demo,
     userBuckets,
+    appBuckets,
     origins,
     successor: {
       sessions: v2Sessions,
@@ -87,12 +112,13 @@ export async function startParley(
     },
   });
   const limits = {
-    maxTextBytes: config.maxTextBytes,
     rateLimit: config.rateLimit,
     maxSessions: config.maxSessions,
     maxBufferBytes: config.maxBufferBytes,
   };
-  const realtime = { domain, hub, logger, limits, userBuckets };
+  // Every session's token expiry, on one timer of this server's clock.
+  const expiries = new DeadlineQueue<Expiry>((expiry) => expiry.expire(), clock);
+  const realtime = { domain, hub, logger, limits, userBuckets, expiries, clock };
   const native = new NativeTransport(realtime, {
     maxFrameBytes: config.maxFrameBytes,
     heartbeatMs: 30_000,

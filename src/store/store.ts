@@ -55,7 +55,6 @@ export interface Membership {
 export interface Store {
   /** Runs `fn` in one transaction; nested calls join the outer one. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
-  migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 

@@ -4,8 +4,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumSkipReason, launchChromium } from '../support/chromium.js';
 import { TextEvent, type Conversation } from '../../src/client/index.js';
-import { createClient, waitFor, type TestClient } from '../client/helpers.js';
+import { createClient, type TestClient } from '../client/helpers.js';
 import { serveStatic } from '../support/static-server.js';
+import { waitFor } from '../support/wait.js';
 import {
   appToken,
   startTestServer,

@@ -3,7 +3,7 @@ import { createContext, runInContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { FakeServer, type FakeConversation, type FakeUser } from './fake-server.js';
-import { waitFor } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 
 /** The tutorial's page, minus the DOM: what it does with the global `ConversationClient`. */
 const TUTORIAL = `

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionState, type Application, type Conversation, type Member } from '../../src/client/index.js';
 import { FakeServer, type FakeConversation, type FakeUser } from './fake-server.js';
-import { createClient, nextState, sleep, waitFor, type TestClient } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { createClient, nextState, roundTrip, type TestClient } from './helpers.js';
 
 describe('catching up', () => {
   let server: FakeServer;
@@ -63,7 +64,7 @@ describe('catching up', () => {
     });
     say('live after');
     await waitFor(() => emitted.length === 6);
-    await sleep(50);
+    await roundTrip(app);
     expect(emitted).toEqual(range(4, 9));
     expect(texts).toEqual(['missed 1', 'missed 2', 'missed 3', 'missed 4', 'missed 5', 'live after']);
     expect(server.requestsOf('conversation:events').map((r) => r.body?.start_id)).toContain(4);
@@ -108,7 +109,7 @@ describe('catching up', () => {
     }
     say('next');
     await waitFor(() => emitted.length === 2);
-    await sleep(50);
+    await roundTrip(app);
     expect(emitted).toEqual([4, 5]);
   });
 

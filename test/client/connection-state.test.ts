@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ConnectionError,
   ConnectionState,
@@ -8,7 +8,8 @@ import {
 } from '../../src/client/index.js';
 import { CLOSE_CODES } from '../../src/protocol/realtime.js';
 import { FakeServer, type FakeUser } from './fake-server.js';
-import { createClient, nextState, sleep, waitFor } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { createClient, nextState, type TestClient } from './helpers.js';
 
 describe('the connection state machine', () => {
   let server: FakeServer;
@@ -18,9 +19,28 @@ describe('the connection state machine', () => {
     server = await FakeServer.start();
     alice = server.addUser('alice', 'Alice');
   });
-  afterEach(() => server.stop());
+  afterEach(async () => {
+    vi.useRealTimers();
+    await server.stop();
+  });
 
   const transitions = (states: StateChange[]) => states.map((s) => `${s.newState}:${s.code}`);
+
+  /**
+   * A client whose timers (reconnect backoff, request timeouts, heartbeat) run on a fake clock, so a test can
+   * let any amount of time pass at once. Sockets stay real.
+   */
+  function clientOnFakeTimers(): TestClient {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    return createClient(server.url);
+  }
+
+  /** Lets far more than the longest reconnect delay pass: a scheduled reconnect would open a socket. */
+  async function expectNoReconnect(tc: TestClient): Promise<void> {
+    const opened = tc.sockets.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(tc.sockets).toHaveLength(opened);
+  }
 
   it('goes connecting then connected on login, with the user as app.me', async () => {
     const { client, states } = createClient(server.url);
@@ -82,7 +102,8 @@ describe('the connection state machine', () => {
   });
 
   it('stops, without reconnecting, after the server says the token expired', async () => {
-    const { client, states } = createClient(server.url);
+    const tc = clientOnFakeTimers();
+    const { client, states } = tc;
     const errors: Error[] = [];
     client.on('error', (e) => errors.push(e));
     await client.login(alice.token);
@@ -99,30 +120,32 @@ describe('the connection state machine', () => {
     expect(states.at(-1)?.code).toBe(DisconnectedCode.tokenExpired);
     expect(errors[0]).toBeInstanceOf(ParleyApiError);
     expect((errors[0] as ParleyApiError).code).toBe('system:error:expired-token');
-    await sleep(150);
+    await expectNoReconnect(tc);
     expect(server.connectionTimes.length).toBe(attempts);
   });
 
   it('stops, without reconnecting, when the server closes with 4001', async () => {
-    const { client, states } = createClient(server.url);
+    const tc = clientOnFakeTimers();
+    const { client, states } = tc;
     await client.login(alice.token);
     const attempts = server.connectionTimes.length;
     server.dropAll(CLOSE_CODES.unauthorized);
     await nextState(client, ConnectionState.Disconnected);
     expect(states.at(-1)?.code).toBe(DisconnectedCode.unauthorized);
-    await sleep(150);
+    await expectNoReconnect(tc);
     expect(server.connectionTimes.length).toBe(attempts);
   });
 
   it('logs out: tells the server, disconnects and stays disconnected', async () => {
-    const { client, states } = createClient(server.url);
+    const tc = clientOnFakeTimers();
+    const { client, states } = tc;
     await client.login(alice.token);
     const attempts = server.connectionTimes.length;
     await client.logout();
     expect(server.requestsOf('session:logout')).toHaveLength(1);
     expect(states.at(-1)).toMatchObject({ newState: 'disconnected', code: DisconnectedCode.logout });
     expect(client.application).toBeNull();
-    await sleep(150);
+    await expectNoReconnect(tc);
     expect(server.connectionTimes.length).toBe(attempts);
   });
 

@@ -222,7 +222,10 @@ export class FakeServer {
     }
     const session: FakeSession = { socket, user: null };
     this.sessions.add(session);
-    socket.on('close', () => this.sessions.delete(session));
+    socket.on('close', () => {
+      this.sessions.delete(session);
+      if (session.user && this.sessionsOf(session.user).length === 0) this.presence(session.user, false);
+    });
     socket.on('message', (data) => {
       const request = JSON.parse(String(data)) as RealtimeRequest;
       const received: Received = { ...request, session };
@@ -247,6 +250,21 @@ export class FakeServer {
       if (interception === 'commit-then-close') socket.close(CLOSE_CODES.goingAway);
       else this.send(session, reply);
     });
+  }
+
+  /** Tells the conversations a user is joined to that their first session opened or last one closed. */
+  private presence(user: FakeUser, online: boolean): void {
+    for (const conversation of this.conversations.values()) {
+      const member = conversation.members.find((m) => m.user.id === user.id && m.state === 'JOINED');
+      if (!member) continue;
+      this.pushTo(conversation, {
+        type: 'presence:update',
+        cid: conversation.id,
+        from: member.member_id,
+        timestamp: now(),
+        body: { user_id: user.id, online },
+      });
+    }
   }
 
   private conversation(request: RealtimeRequest): FakeConversation {
@@ -314,6 +332,7 @@ export class FakeServer {
     const body = request.body ?? {};
     if (request.type === 'session:login') {
       session.user = this.userByToken(body.token);
+      if (this.sessionsOf(session.user).length === 1) this.presence(session.user, true);
       const { id, name, display_name } = session.user;
       return { id: `SESSION-${this.nextId++}`, user_id: id, name, display_name };
     }

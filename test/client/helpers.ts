@@ -1,6 +1,7 @@
 import { WebSocket } from 'ws';
 import {
   ConversationClient,
+  type Application,
   type ConnectionState,
   type ConversationClientOptions,
   type StateChange,
@@ -34,16 +35,6 @@ export function createClient(url: string, options: ConversationClientOptions = {
   return { client, sockets, states };
 }
 
-export async function waitFor<T>(check: () => T | undefined | null | false, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`waitFor timed out after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 export function nextState(client: ConversationClient, state: ConnectionState): Promise<StateChange> {
   return new Promise((resolve) => {
     const listener = (change: StateChange): void => {
@@ -55,4 +46,10 @@ export function nextState(client: ConversationClient, state: ConnectionState): P
   });
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * A barrier: a request and its reply. The server answers in order, so once this resolves every frame it sent
+ * before (pushes, replies to earlier requests) has reached the client and been handled.
+ */
+export async function roundTrip(app: Application): Promise<void> {
+  await app.getUser();
+}

@@ -1,8 +1,16 @@
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openPostgresPool, openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import type { Database as Schema } from '../../src/store/database.js';
+import { KyselyStore } from '../../src/store/kysely/kysely-store.js';
+import {
+  openPostgresPool,
+  openPostgresStore,
+  postgresCapabilities,
+} from '../../src/store/postgres/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
 import { freshPostgresDatabase, postgresUrl, serviceSkipReason } from '../support/services.js';
+import { expectConversationWrites, statementLog } from './conversation-writes.js';
 import {
   at,
   newApplication,
@@ -97,6 +105,15 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     expect(first?.id).toBe(1);
     for (const sent of sends) expect(sent).toEqual([first]);
     expect((await nodes[1].getConversation(conversationId))?.lastEventId).toBe(1);
+  });
+
+  it('locks the conversation row before looking up a clientRef, for a send and for its retry', async () => {
+    // Other connections and nodes append at the same time: the lock makes them wait for this send's row.
+    const { log, statements } = statementLog();
+    const dialect = new PostgresDialect({ pool: openPostgresPool({ url: shared.url, poolSize: 1 }) });
+    const store = await KyselyStore.open(new Kysely<Schema>({ dialect, log }), postgresCapabilities);
+    stores.push(store);
+    await expectConversationWrites(store, statements, { send: 2, retry: 1 });
   });
 
   it('leaves the pool usable after transactions that fail on a conflict', async () => {

@@ -2,8 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteDatabase, openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Database } from '../../src/store/database.js';
+import { KyselyStore } from '../../src/store/kysely/kysely-store.js';
+import {
+  openSqliteDatabase,
+  openSqliteStore,
+  sqliteCapabilities,
+} from '../../src/store/sqlite/sqlite-store.js';
+import { expectConversationWrites, statementLog } from './conversation-writes.js';
 import { runStoreContract, storeSelected } from './store-contract.js';
 
 describe.skipIf(!storeSelected('sqlite'))('SQLite store', () => {
@@ -69,6 +77,19 @@ describe.skipIf(!storeSelected('sqlite'))('SQLite store', () => {
     await store.putSetting('k', 'v');
     expect(await store.getSetting('k')).toBe('v');
     await store.close();
+  });
+
+  it('writes the conversation row once for a send with a clientRef, and not at all for its retry', async () => {
+    // One writer at a time: the lock PostgreSQL takes before looking the clientRef up would be a second write.
+    const { log, statements } = statementLog();
+    const database = await openSqliteDatabase(':memory:');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log });
+    const store = await KyselyStore.open(db, sqliteCapabilities);
+    try {
+      await expectConversationWrites(store, statements, { send: 1, retry: 0 });
+    } finally {
+      await store.close();
+    }
   });
 
   it('names the migration that failed', async () => {

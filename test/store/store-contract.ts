@@ -692,6 +692,38 @@ export function runStoreContract(label: string, open: () => Promise<Store>): voi
         expect((await store.getConversation(conversation.id))?.lastEventId).toBe(2);
       });
 
+      it('stores each clientRef once when batched transactions race each other and single appends', async () => {
+        // The shape group commit gives appends: several sends in turn inside one transaction, while other
+        // batches and lone appends carry the same sends. Whatever a backend does to keep those apart (a row
+        // lock, or writers that already take turns), every sender must get the one stored event back.
+        const { conversation, members } = await seed(2);
+        const [alice, bob] = [members[0]!.id, members[1]!.id];
+        const sends = (i: number): NewEvent[] => [
+          text(alice, `a ${i}`, 'shared'),
+          text(bob, `b ${i}`, 'shared'),
+          text(alice, `own ${i}`, `own-${i}`),
+        ];
+        const batch = (i: number) =>
+          store.transaction(async (tx) => {
+            const out = [];
+            for (const send of sends(i)) out.push(...(await tx.appendEvents(conversation.id, [send], at(i))));
+            return out;
+          });
+        const results = await Promise.all([
+          ...Array.from({ length: 6 }, (_, i) => batch(i)),
+          ...Array.from({ length: 6 }, (_, i) => store.appendEvents(conversation.id, sends(i + 6), at(i))),
+        ]);
+        const [first] = results;
+        for (const events of results) {
+          expect(events[0]).toEqual(first![0]);
+          expect(events[1]).toEqual(first![1]);
+          expect(events[0]).not.toEqual(events[1]);
+        }
+        const stored = await store.listEvents(conversation.id, { limit: 100, order: 'asc' });
+        expect(stored.items.map((e) => e.id)).toEqual(Array.from({ length: 14 }, (_, k) => k + 1));
+        expect(new Set(stored.items.map((e) => `${e.from} ${e.clientRef}`)).size).toBe(14);
+      });
+
       it('refuses to append to a conversation that does not exist', async () => {
         await rejectsWith(
           store.appendEvents(randomUUID(), [text(null, 'x')], at(1)),

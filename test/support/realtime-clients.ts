@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
+import { waitFor as waitUntil } from './wait.js';
+
+export { waitFor } from './wait.js';
 
 export interface Message {
   type: string;
@@ -26,7 +29,6 @@ export interface RawClient {
 function clientCore(send: (type: string, payload: Record<string, unknown>) => void) {
   const waiting = new Map<string, (m: Message) => void>();
   const pushed: Message[] = [];
-  const watchers = new Set<{ predicate: (m: Message) => boolean; resolve: (m: Message) => void }>();
   const onMessage = (m: Message) => {
     if (typeof m.rid === 'string' && waiting.has(m.rid)) {
       waiting.get(m.rid)!(m);
@@ -34,12 +36,6 @@ function clientCore(send: (type: string, payload: Record<string, unknown>) => vo
       return;
     }
     pushed.push(m);
-    for (const w of watchers) {
-      if (w.predicate(m)) {
-        watchers.delete(w);
-        w.resolve(m);
-      }
-    }
   };
   const request = (type: string, fields: Record<string, unknown> = {}) =>
     new Promise<Message>((resolve) => {
@@ -47,17 +43,8 @@ function clientCore(send: (type: string, payload: Record<string, unknown>) => vo
       waiting.set(tid, resolve);
       send(type, { ...fields, tid });
     });
-  const waitFor = (predicate: (m: Message) => boolean, timeoutMs = 5000) => {
-    const already = pushed.find(predicate);
-    if (already) return Promise.resolve(already);
-    return new Promise<Message>((resolve, reject) => {
-      const w = { predicate, resolve };
-      watchers.add(w);
-      setTimeout(() => {
-        if (watchers.delete(w)) reject(new Error('timed out waiting for a pushed message'));
-      }, timeoutMs).unref();
-    });
-  };
+  const waitFor = (predicate: (m: Message) => boolean, timeoutMs = 5000) =>
+    waitUntil(() => pushed.find(predicate), timeoutMs, 'a pushed message');
   return { onMessage, request, pushed, waitFor };
 }
 

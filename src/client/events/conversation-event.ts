@@ -1,5 +1,6 @@
 import type { PushedEvent } from '../../protocol/realtime.js';
 import type { Conversation } from '../conversation.js';
+import type { ConversationActions } from '../conversation-actions.js';
 
 /** An event in a conversation. Persisted events have an `id`; typing, delivery and presence do not. */
 export class ConversationEvent {
@@ -11,11 +12,14 @@ export class ConversationEvent {
   /** ISO-8601 UTC. */
   timestamp: string;
   body: Record<string, unknown>;
+  readonly conversation: Conversation;
 
+  /** @internal Events are made by the SDK. */
   constructor(
-    readonly conversation: Conversation,
+    private readonly actions: ConversationActions,
     wire: PushedEvent,
   ) {
+    this.conversation = actions.conversation;
     this.type = wire.type;
     this.cid = wire.cid;
     this.id = wire.id;
@@ -26,6 +30,6 @@ export class ConversationEvent {
 
   /** Deletes this event; users may delete only their own. */
   del(): Promise<void> {
-    return this.conversation.deleteEvent(this);
+    return this.actions.deleteEvent(this);
   }
 }

@@ -1,5 +1,5 @@
 import type { PushedEvent } from '../../protocol/realtime.js';
-import type { Conversation } from '../conversation.js';
+import type { ConversationActions } from '../conversation-actions.js';
 import { isRecord } from '../wire.js';
 import { ConversationEvent } from './conversation-event.js';
 
@@ -21,22 +21,25 @@ export class TextEvent extends ConversationEvent {
   declare id: number;
   declare body: TextBody;
   readonly state: TextState;
+  private readonly receipts: ConversationActions;
 
-  constructor(conversation: Conversation, wire: PushedEvent) {
+  /** @internal Events are made by the SDK. */
+  constructor(actions: ConversationActions, wire: PushedEvent) {
     const text = typeof wire.body.text === 'string' ? wire.body.text : '';
-    super(conversation, { ...wire, id: wire.id ?? 0, body: { ...wire.body, text } });
+    super(actions, { ...wire, id: wire.id ?? 0, body: { ...wire.body, text } });
+    this.receipts = actions;
     this.state = { seen_by: marks(wire.state?.seen_by), delivered_to: marks(wire.state?.delivered_to) };
     if (typeof wire.state?.deleted === 'string') this.state.deleted = wire.state.deleted;
   }
 
   /** Tells the other members you have seen this message. */
   seen(): Promise<void> {
-    return this.conversation.sendReceipt('text:seen', this);
+    return this.receipts.sendReceipt('text:seen', this);
   }
 
   /** Tells the sender this message reached you; the SDK does this for every live message. */
   delivered(): Promise<void> {
-    return this.conversation.sendReceipt('text:delivered', this);
+    return this.receipts.sendReceipt('text:delivered', this);
   }
 }
 

@@ -1,7 +1,8 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../database.js';
-import { KyselyStore, type StoreCapabilities } from '../kysely-store.js';
+import { KyselyStore } from '../kysely/kysely-store.js';
+import type { StoreCapabilities } from '../kysely/store-capabilities.js';
 import type { Store } from '../store.js';
 
 export interface PostgresStoreOptions {
@@ -16,6 +17,8 @@ const UNIQUE_VIOLATION = '23505';
 export const postgresCapabilities: StoreCapabilities = {
   isUniqueViolation: (error) => error instanceof Error && 'code' in error && error.code === UNIQUE_VIOLATION,
   statementErrorAbortsTransaction: true,
+  // A pool of connections, and other nodes on the same database, append to one conversation at once.
+  writersSerialised: false,
 };
 
 /*

@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
 import type { Database } from '../database.js';
-import { KyselyStore, type StoreCapabilities } from '../kysely-store.js';
+import { KyselyStore } from '../kysely/kysely-store.js';
+import type { StoreCapabilities } from '../kysely/store-capabilities.js';
 import type { Store } from '../store.js';
 
 const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
@@ -16,6 +17,9 @@ export const sqliteCapabilities: StoreCapabilities = {
     typeof error.code === 'string' &&
     UNIQUE_CODES.has(error.code),
   statementErrorAbortsTransaction: false,
+  // Kysely's SQLite driver runs every query and transaction on one connection behind a mutex, and one process
+  // owns the file (docs/deploy.md), so transactions never interleave.
+  writersSerialised: true,
 };
 
 /** Opens a SQLite file (or `':memory:'`) with the pragmas Parley relies on, creating its folder if needed. */

@@ -3,8 +3,7 @@ import { z } from 'zod';
 import type { Principal } from '../../../core/auth/principal.js';
 import { nowIso } from '../../../core/clock.js';
 import type { Domain } from '../../../core/domain.js';
-import { ParleyError, isParleyError } from '../../../protocol/errors.js';
-import type { ConversationRecord } from '../../../store/records.js';
+import { ParleyError } from '../../../protocol/errors.js';
 import { validate } from '../../validate.js';
 import { idOfGeneratedName } from '../../vocabulary/conversation-name.js';
 import { principalOf } from '../authenticate.js';
@@ -100,9 +99,9 @@ export function dialectRoutes(
   app.get(`${p}/conversations/:id`, async (request) => {
     const principal = principalOf(request);
     const cid = await conversationId(domain, principal, params(request, { id }).id);
-    const { conversation, reader } = await readable(domain, principal, cid);
-    const me = principal.user ? await domain.store.getMemberByUser(cid, principal.user.id) : undefined;
-    const members = dialect.embedsMembers ? await domain.members.all(reader, cid) : undefined;
+    const conversation = await domain.conversations.get(principal, cid);
+    const me = principal.user ? await domain.directory.memberOfUser(cid, principal.user.id) : undefined;
+    const members = dialect.embedsMembers ? await domain.members.all(principal, cid) : undefined;
     return dialect.conversation(conversation, me, members);
   });
 
@@ -116,7 +115,7 @@ export function dialectRoutes(
       ...(input.image_url !== undefined && { imageUrl: input.image_url }),
       ...(input.properties?.custom_data !== undefined && { customData: input.properties.custom_data }),
     });
-    const me = principal.user ? await domain.store.getMemberByUser(cid, principal.user.id) : undefined;
+    const me = principal.user ? await domain.directory.memberOfUser(cid, principal.user.id) : undefined;
     return dialect.conversation(conversation, me);
   };
   app.patch(`${p}/conversations/:id`, update);
@@ -177,14 +176,14 @@ export function dialectRoutes(
       options.relay({ type: input.type, cid, from, timestamp, body: input.body });
       return reply.status(200).send({ timestamp });
     }
-    const { event } = await domain.events.create(principal, cid, input);
+    const { event } = await domain.events.send(principal, cid, input);
     return reply.status(201).send({ id: event.id, timestamp: event.timestamp });
   });
 
   app.get(`${p}/conversations/:cid/events`, async (request) => {
     const { cid } = params(request, { cid: id });
     const principal = principalOf(request);
-    return eventHistory(domain, dialect, (await readable(domain, principal, cid)).reader, cid, request);
+    return eventHistory(domain, dialect, principal, cid, request);
   });
 
   app.get(`${p}/conversations/:cid/events/:eid`, async (request) => {
@@ -206,7 +205,7 @@ async function findUser(domain: Domain, principal: Principal, ref: string) {
     return principal.user;
   }
   if (ref.startsWith('USR-')) return domain.users.profile(principal, ref);
-  const user = await domain.store.getUserByName(principal.application.id, ref);
+  const user = await domain.users.findByName(principal.application.id, ref);
   if (!user) throw new ParleyError('user:error:not-found', `No user named "${ref}"`);
   return user;
 }
@@ -225,27 +224,6 @@ async function conversationId(domain: Domain, principal: Principal, ref: string)
     after = page.next;
   } while (after !== undefined);
   throw new ParleyError('conversation:error:not-found', `Conversation ${ref} not found`);
-}
-
-/**
- * The conversation and whom to read it as: the caller, or for a conversation the calling user created and
- * has not joined yet the application (nexmo-client reads a new conversation back before joining it).
- */
-async function readable(
-  domain: Domain,
-  principal: Principal,
-  cid: string,
-): Promise<{ conversation: ConversationRecord; reader: Principal }> {
-  try {
-    return { conversation: await domain.conversations.get(principal, cid), reader: principal };
-  } catch (error) {
-    if (!isParleyError(error) || error.code !== 'conversation:error:not-member' || !principal.user)
-      throw error;
-    const conversation = await domain.store.getConversation(cid);
-    const existing = await domain.store.getMemberByUser(cid, principal.user.id);
-    if (!conversation || conversation.createdBy !== principal.user.id || existing) throw error;
-    return { conversation, reader: { ...principal, user: null } };
-  }
 }
 
 /** The member a relayed event comes from: the calling user's joined member, or for the application any. */

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Domain } from '../../../core/domain.js';
 import { principalOf } from '../authenticate.js';
-import { pageLinks, pageQuery, requestUrl } from '../pagination.js';
-import { renderEvent } from '../render.js';
+import { pageQuery, requestUrl } from '../pagination.js';
+import { renderEvent, renderList } from '../render.js';
 import { eventIdSchema, newEventSchema } from '../schemas.js';
 import { validate } from '../../validate.js';
 import { conversationParams, eventParams } from './params.js';
@@ -24,7 +24,7 @@ export function eventsRoutes(app: FastifyInstance, domain: Domain): void {
   app.post('/v1/conversations/:cid/events', async (request, reply) => {
     const { cid } = conversationParams(request);
     const input = validate(newEventSchema, request.body);
-    const view = await domain.events.create(principalOf(request), cid, {
+    const view = await domain.events.send(principalOf(request), cid, {
       type: input.type,
       from: input.from,
       body: input.body,
@@ -44,12 +44,7 @@ export function eventsRoutes(app: FastifyInstance, domain: Domain): void {
       type: filters.event_type,
       excludeDeleted: filters.exclude_deleted_events,
     });
-    const origin = requestUrl(request).origin;
-    return {
-      page_size: page.limit,
-      _embedded: result.items.map((e) => renderEvent(origin, e)),
-      _links: pageLinks(request, result.next),
-    };
+    return renderList(request, page.limit, null, result, renderEvent);
   });
 
   app.get('/v1/conversations/:cid/events/:eid', async (request) => {

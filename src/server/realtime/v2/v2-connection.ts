@@ -21,7 +21,6 @@ export interface V2Reading extends V2Vocabulary {
  * conversation on this socket.
  */
 export class V2Connection implements Connection {
-  readonly transport = 'v2';
   /** Conversation id → lowest and highest event id pushed on this socket. */
   private readonly firstPushed = new Map<string, number>();
   private readonly pushed = new Map<string, number>();
@@ -42,6 +41,11 @@ export class V2Connection implements Connection {
       onError: (err: unknown) => void;
     },
   ) {}
+
+  /** Neither successor SDK knows Parley's `presence:update`; everything else is theirs. */
+  accepts(type: string): boolean {
+    return type !== 'presence:update';
+  }
 
   /** The session's replies and notices: the same names on this socket, without Stitch's reply routing. */
   send(message: Message): void {

@@ -1,6 +1,6 @@
+import type { Directory } from '../../../core/directory.js';
 import type { PushedEvent } from '../../../protocol/realtime.js';
 import type { UserRecord } from '../../../store/records.js';
-import type { Store } from '../../../store/store.js';
 import { toMessageWords } from '../../vocabulary/chat-vocabulary.js';
 import { generatedName } from '../../vocabulary/conversation-name.js';
 import type { EncodedFrame } from '../encoded-frame.js';
@@ -29,7 +29,7 @@ export interface V2Vocabulary {
   keepText: boolean;
 }
 
-/** Sender lookups are few and members never change user, so a bounded map in front of the store suffices. */
+/** Sender lookups are few and members never change user, so a bounded map in front of the directory suffices. */
 const MAX_CACHED_SENDERS = 10_000;
 
 /** The Vonage SDK refuses a `member:invited` without `media.audio_settings`; chat members have no audio. */
@@ -44,7 +44,7 @@ export class V2EventRenderer {
   private readonly senders = new Map<string, Promise<V2User | null>>();
   private readonly rendered = new WeakMap<EncodedFrame, Map<boolean, Promise<V2PushedEvent>>>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly directory: Directory) {}
 
   renderFrame(frame: EncodedFrame, vocabulary: V2Vocabulary): Promise<V2PushedEvent> {
     let byVocabulary = this.rendered.get(frame);
@@ -84,7 +84,7 @@ export class V2EventRenderer {
 
   /** What the Vonage SDK requires of an invitation beyond Parley's member event body. */
   private async invitation(cid: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const conversation = await this.store.getConversation(cid);
+    const conversation = await this.directory.conversation(cid);
     return {
       media: NO_MEDIA,
       ...body,
@@ -109,8 +109,8 @@ export class V2EventRenderer {
   }
 
   private async lookup(memberId: string): Promise<V2User | null> {
-    const member = await this.store.getMember(memberId);
-    const user = member ? await this.store.getUser(member.userId) : undefined;
+    const member = await this.directory.member(memberId);
+    const user = member ? await this.directory.user(member.userId) : undefined;
     return user ? toV2User(user) : null;
   }
 }

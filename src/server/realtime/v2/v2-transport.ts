@@ -53,7 +53,7 @@ export class V2Transport {
     server: HttpServer,
     private readonly options: V2Options,
   ) {
-    this.renderer = new V2EventRenderer(ctx.domain.store);
+    this.renderer = new V2EventRenderer(ctx.domain.directory);
     this.io = new Server(server, {
       path: V2_PATH,
       serveClient: false,

@@ -4,7 +4,7 @@ import type {
   EventsTable,
   MembersTable,
   UsersTable,
-} from './database.js';
+} from '../database.js';
 import type {
   ApplicationRecord,
   ConversationRecord,
@@ -12,7 +12,7 @@ import type {
   MemberRecord,
   MemberTimestamps,
   UserRecord,
-} from './records.js';
+} from '../records.js';
 
 /** JSON columns hold objects only; anything else means the row was written by something other than the store. */
 export function parseJsonObject(text: string, column: string): Record<string, unknown> {
@@ -35,27 +35,28 @@ export function toApplication(row: ApplicationsTable): ApplicationRecord {
   };
 }
 
-export function toUser(row: UsersTable): UserRecord {
+/** The columns users and conversations share: both are named, shown and annotated alike in an application. */
+type ProfileColumns = Pick<UsersTable, 'application_id' | 'display_name' | 'image_url' | 'custom_data'>;
+
+function toProfile(row: ProfileColumns, table: string) {
   return {
-    id: row.id,
     applicationId: row.application_id,
-    name: row.name,
     displayName: row.display_name,
     imageUrl: row.image_url,
-    customData: parseJsonObject(row.custom_data, 'users.custom_data'),
-    created: row.created,
+    customData: parseJsonObject(row.custom_data, `${table}.custom_data`),
   };
+}
+
+export function toUser(row: UsersTable): UserRecord {
+  return { id: row.id, name: row.name, ...toProfile(row, 'users'), created: row.created };
 }
 
 export function toConversation(row: ConversationsTable): ConversationRecord {
   return {
     id: row.id,
-    applicationId: row.application_id,
     name: row.name,
-    displayName: row.display_name,
-    imageUrl: row.image_url,
+    ...toProfile(row, 'conversations'),
     state: row.state,
-    customData: parseJsonObject(row.custom_data, 'conversations.custom_data'),
     // PostgreSQL drivers may hand integers back as strings.
     lastEventId: Number(row.last_event_id),
     createdBy: row.created_by,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from './database.js';
+import type { Database } from '../database.js';
 import { PreparedQuery, param } from './prepared-query.js';
 
 /** The statements every send runs, compiled once per store (see `PreparedQuery`). */
