@@ -120,8 +120,14 @@ describe('@vonage/client-sdk against Parley', () => {
     ]);
     expect((await carl.getConversation(id)).displayName).toBe('Side room');
     await carl.leaveConversation(id);
-    // Parley shows a conversation to its joined and invited members only.
-    await expect(carl.getConversation(id)).rejects.toMatchObject({ code: 'conversation:error:not-member' });
+    // Its creator may still read it (core/access.ts); it shows him as having left.
+    expect(await carl.getConversation(id)).toMatchObject({ memberState: 'LEFT' });
+    const bob = client();
+    await bob.createSession(await successorToken(app, 'bob'));
+    await bob.leaveConversation(id);
+    // Anyone else sees it only while joined or invited.
+    await expect(bob.getConversation(id)).rejects.toMatchObject({ code: 'conversation:error:not-member' });
+    await bob.deleteSession();
 
     const doomed = await carl.createConversation({ displayName: 'Doomed' });
     await carl.joinConversation(doomed);
