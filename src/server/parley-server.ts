@@ -19,6 +19,8 @@ import { DeadlineQueue, type Expiry } from './realtime/deadline-queue.js';
 import { NativeTransport } from './realtime/native/native-transport.js';
 import { RealtimeHub } from './realtime/realtime-hub.js';
 import { StitchTransport } from './realtime/stitch/stitch-transport.js';
+import { V2SessionDirectory } from './realtime/v2/v2-session-directory.js';
+import { V2Transport } from './realtime/v2/v2-transport.js';
 
 export interface ParleyServer {
   /** Base URL clients use, e.g. `http://localhost:3000`. */
@@ -64,7 +66,11 @@ export async function startParley(
   const metrics: Metrics = new Metrics({
     sessions: (): number => hub.sessionCount,
     connections: (transport): number =>
-      transport === 'native' ? native.connectionCount : stitch.connectionCount,
+      transport === 'native'
+        ? native.connectionCount
+        : transport === 'stitch'
+          ? stitch.connectionCount
+          : v2.connectionCount,
   });
   const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, logger) : new LocalBus();
   const domain = createDomain(store, busSink(bus, metrics), {
@@ -90,6 +96,7 @@ export async function startParley(
   const userBuckets = new KeyedBuckets(config.userRateLimit, config.userRateLimit * 2, seconds);
   const appBuckets = new KeyedBuckets(config.appRateLimit, config.appRateLimit * 2, seconds);
   const origins = new OriginPolicy(config.allowedOrigins);
+  const v2Sessions = new V2SessionDirectory();
   const app = buildHttpApp(domain, {
     logger,
     bodyLimit: config.bodyLimit,
@@ -98,6 +105,11 @@ export async function startParley(
     userBuckets,
     appBuckets,
     origins,
+    successor: {
+      sessions: v2Sessions,
+      relay: (event) => hub.broadcastEphemeral(event),
+      maxTextBytes: config.maxTextBytes,
+    },
   });
   const limits = {
     rateLimit: config.rateLimit,
@@ -114,6 +126,12 @@ export async function startParley(
   });
   native.attach(app.server);
   const stitch = new StitchTransport(realtime, app.server, { maxFrameBytes: config.maxFrameBytes, origins });
+  const v2 = new V2Transport(realtime, app.server, {
+    maxFrameBytes: config.maxFrameBytes,
+    origins,
+    apiKey,
+    sessions: v2Sessions,
+  });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (e) {
@@ -128,7 +146,7 @@ export async function startParley(
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await Promise.all([native.close(), stitch.close()]);
+      await Promise.all([native.close(), stitch.close(), v2.close()]);
       hub.close();
       await app.close();
       await bus.close();
