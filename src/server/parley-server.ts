@@ -24,6 +24,8 @@ import { tapBus } from './webhooks/tap-bus.js';
 import { deliveryId } from '../core/webhooks/delivery-id.js';
 import { openWebhookOutbox } from '../store/webhooks/open-webhook-outbox.js';
 import { webhookRoutes } from './webhooks/webhook-routes.js';
+import { V2SessionDirectory } from './realtime/v2/v2-session-directory.js';
+import { V2Transport } from './realtime/v2/v2-transport.js';
 
 export interface ParleyServer {
   /** Base URL clients use, e.g. `http://localhost:3000`. */
@@ -73,7 +75,11 @@ export async function startParley(
   const metrics: Metrics = new Metrics({
     sessions: (): number => hub.sessionCount,
     connections: (transport): number =>
-      transport === 'native' ? native.connectionCount : stitch.connectionCount,
+      transport === 'native'
+        ? native.connectionCount
+        : transport === 'stitch'
+          ? stitch.connectionCount
+          : v2.connectionCount,
   });
   // Each commit wakes this node's webhook dispatcher, once it exists; other nodes' are found by its scan.
   let toWebhooks = (_message: BusMessage): void => undefined;
@@ -117,6 +123,7 @@ export async function startParley(
   const userBuckets = new KeyedBuckets(config.userRateLimit, config.userRateLimit * 2, seconds);
   const appBuckets = new KeyedBuckets(config.appRateLimit, config.appRateLimit * 2, seconds);
   const origins = new OriginPolicy(config.allowedOrigins);
+  const v2Sessions = new V2SessionDirectory();
   const app = buildHttpApp(domain, {
     logger,
     bodyLimit: config.bodyLimit,
@@ -125,6 +132,11 @@ export async function startParley(
     userBuckets,
     appBuckets,
     origins,
+    successor: {
+      sessions: v2Sessions,
+      relay: (event) => hub.broadcastEphemeral(event),
+      maxTextBytes: config.maxTextBytes,
+    },
   });
   const limits = {
     rateLimit: config.rateLimit,
@@ -146,6 +158,12 @@ export async function startParley(
   });
   native.attach(app.server);
   const stitch = new StitchTransport(realtime, app.server, { maxFrameBytes: config.maxFrameBytes, origins });
+  const v2 = new V2Transport(realtime, app.server, {
+    maxFrameBytes: config.maxFrameBytes,
+    origins,
+    apiKey,
+    sessions: v2Sessions,
+  });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (e) {
@@ -162,7 +180,7 @@ export async function startParley(
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await Promise.all([native.close(), stitch.close()]);
+      await Promise.all([native.close(), stitch.close(), v2.close()]);
       hub.close();
       await app.close();
       await webhooks.close();

@@ -15,6 +15,8 @@ import type { KeyedBuckets } from '../../core/token-bucket.js';
 import { corsAndHeaders } from './cors-and-headers.js';
 import { demoRoutes } from '../demo/demo-routes.js';
 import type { DemoState } from '../demo/demo-seed.js';
+import { successorRoutes } from './dialects/successor-routes.js';
+import type { SuccessorOptions } from './dialects/successor-options.js';
 
 export interface HttpOptions {
   logger: FastifyBaseLogger;
@@ -28,6 +30,8 @@ export interface HttpOptions {
   origins: OriginPolicy;
   /** Set in demo mode only. */
   demo?: DemoState | undefined;
+  /** The successor SDKs' REST dialects; served when given. */
+  successor?: SuccessorOptions | undefined;
 }
 
 /** The Fastify app: health, the account-level `/v2` API and the Conversation API `/v1`. */
@@ -91,6 +95,7 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
     conversationsRoutes(scope, domain);
     membersRoutes(scope, domain);
     eventsRoutes(scope, domain);
+    if (options.successor) successorRoutes(scope, domain, options.successor);
     done();
   });
 
