@@ -17,6 +17,7 @@ const VERBS = [
   'app:list',
   'app:show',
   'app:delete',
+  'app:update',
   'conversation:create',
   'conversation:list',
   'conversation:show',
@@ -29,6 +30,8 @@ const VERBS = [
   'member:list',
   'member:remove',
   'jwt:generate',
+  'webhook:list',
+  'webhook:replay',
   'serve',
 ];
 
