@@ -144,7 +144,9 @@ export interface Store {
   /**
    * Stores events under their own ids, replacing any stored with the same id, and raises the conversation's
    * counter to the highest, so the next append follows it. Ids may leave gaps. A clientRef its sender already
-   * used for another event throws `http:error:validation-fail`, with nothing of this call written.
+   * used for another event throws `http:error:validation-fail`; inside a caller's transaction the events
+   * before the clash may stay written (writing them again changes nothing), which the transaction can go on
+   * after, as after the other conflicts.
    */
   putEvents(conversationId: string, events: readonly EventRecord[]): Promise<void>;
 }
