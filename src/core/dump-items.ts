@@ -78,7 +78,7 @@ export interface ImportSummary {
   conflicts: number;
   refused: number;
   malformed: number;
-  /** The first problems, in the order found; `problemsOmitted` counts the rest. */
+  /** The first problems found, in line order; `problemsOmitted` counts the rest. */
   problems: ImportProblem[];
   problemsOmitted: number;
   /** With `strict`: the malformed line the import stopped at. */

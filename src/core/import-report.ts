@@ -47,8 +47,9 @@ export class ImportReport {
     this.summary.stoppedAt = line;
   }
 
+  /** The summary, its listed problems in line order (they are found out of order: batches, second pass). */
   result(): ImportSummary {
-    return this.summary;
+    return { ...this.summary, problems: [...this.summary.problems].sort((a, b) => a.line - b.line) };
   }
 
   private list(problem: ImportProblem): void {

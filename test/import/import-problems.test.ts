@@ -122,8 +122,8 @@ describe('importing: conflicts, refusals, malformed lines and callers', () => {
     expect(summary.problems).toEqual([
       expect.objectContaining({ line: 1, outcome: 'refused', code: 'user:error:duplicate-name' }),
       expect.objectContaining({ line: 2, outcome: 'refused', code: 'conversation:error:not-found' }),
-      expect.objectContaining({ line: 5, outcome: 'refused', code: 'user:error:not-found' }),
       expect.objectContaining({ line: 3, outcome: 'refused', code: 'conversation:error:not-found' }),
+      expect.objectContaining({ line: 5, outcome: 'refused', code: 'user:error:not-found' }),
     ]);
   });
 
