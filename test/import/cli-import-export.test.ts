@@ -88,7 +88,7 @@ describe('parley import and parley export', () => {
       'line 1: conflict: user USR-6b2e0c8a-3f4d-4e7b-9a51-0c1d2e3f4a5b differs in display_name, image_url, properties.custom_data',
       'line 2: malformed: not valid JSON',
     ]);
-    expect(result.err.at(-1)).toBe('Error: 2 lines were not imported as given');
+    expect(result.err.at(-1)).toBe('Error: 2 lines were not imported as given (cli:error:import-partial)');
 
     const strict = await run('import', file, '--strict', '--overwrite');
     expect(strict.code).toBe(2);
@@ -99,7 +99,7 @@ describe('parley import and parley export', () => {
   it('says what is wrong when the file or the application is missing', async () => {
     expect(await run('import', 'no-such-file.ndjson')).toMatchObject({
       code: 1,
-      err: ['Error: cannot read no-such-file.ndjson: ENOENT'],
+      err: ['Error: cannot read no-such-file.ndjson: ENOENT (cli:error:invalid-argument)'],
     });
     const missing = await run('export', '--app-id', 'no-such-app');
     expect(missing).toMatchObject({

@@ -15,7 +15,10 @@ export interface DumpOptions {
 export const appIdFor = (config: ParleyConfig, options: DumpOptions): string => {
   const id = options.appId ?? config.app?.id;
   if (id === undefined) {
-    throw new UsageError('no application is remembered; run `parley app:create …` or pass --app-id');
+    throw new UsageError(
+      'cli:error:no-application',
+      'no application is remembered; run `parley app:create …` or pass --app-id',
+    );
   }
   return id;
 };

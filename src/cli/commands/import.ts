@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { segment, withExample } from '../command-options.js';
 import { requireConfig } from '../config.js';
 import type { CliContext } from '../context.js';
-import { CliError, EXIT_REFUSED, UsageError, systemReason } from '../errors.js';
+import { CliError, UsageError, systemReason } from '../errors.js';
 import { printJson } from '../output.js';
 import { basicAuth, UnexpectedReplyError } from '../rest-client.js';
 import { uploadNdjson } from '../ndjson-transfer.js';
@@ -119,7 +119,7 @@ export const registerImport = (program: Command, ctx: CliContext): void => {
       try {
         size = (await stat(path)).size;
       } catch (e) {
-        throw new UsageError(`cannot read ${file}: ${systemReason(e)}`);
+        throw new UsageError('cli:error:invalid-argument', `cannot read ${file}: ${systemReason(e)}`);
       }
       const query = new URLSearchParams();
       for (const flag of ['overwrite', 'strict', 'notify'] as const)
@@ -145,7 +145,8 @@ export const registerImport = (program: Command, ctx: CliContext): void => {
       if (options.json) printJson(ctx, summary);
       else printSummary(ctx, appId, summary);
       const problems = summary.conflicts + summary.refused + summary.malformed;
-      if (problems > 0) throw new CliError(`${problems} lines were not imported as given`, EXIT_REFUSED);
+      if (problems > 0)
+        throw new CliError('cli:error:import-partial', `${problems} lines were not imported as given`);
     },
   );
 };
