@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImportSummaryBody } from '../../src/protocol/dump.js';
-import { API_KEY, API_SECRET, type TestServer } from '../support/test-server.js';
+import { expect } from 'vitest';
+import { API_KEY, API_SECRET, appToken, type TestApp, type TestServer } from '../support/test-server.js';
 
 export const FIXTURE = join(import.meta.dirname, 'fixtures', 'vonage-dump.ndjson');
 
@@ -61,3 +62,30 @@ export const counts = (users: number, conversations: number, members: number, ev
   members,
   events,
 });
+
+/** Every REST listing of an application, `_links` left out (they name the server). */
+export async function listings(server: TestServer, app: TestApp): Promise<unknown> {
+  const token = await appToken(app);
+  const get = async (path: string): Promise<any> => {
+    const res = await server.call('GET', path, { token });
+    expect(res.status, path).toBe(200);
+    return JSON.parse(await res.text(), (key, value: unknown) => (key === '_links' ? undefined : value));
+  };
+  const users = await get('/v1/users?page_size=100');
+  const conversations = await get('/v1/conversations?page_size=100');
+  const rooms = [];
+  for (const { id } of conversations._embedded.conversations) {
+    const members = await get(`/v1/conversations/${id}/members?page_size=100`);
+    rooms.push({
+      conversation: await get(`/v1/conversations/${id}`),
+      members: await Promise.all(
+        members._embedded.members.map((m: { id: string }) => get(`/v1/conversations/${id}/members/${m.id}`)),
+      ),
+      events: await get(`/v1/conversations/${id}/events?page_size=100`),
+      userConversations: await Promise.all(
+        members._embedded.members.map((m: any) => get(`/v1/users/${m._embedded.user.id}/conversations`)),
+      ),
+    });
+  }
+  return { users, conversations, rooms };
+}

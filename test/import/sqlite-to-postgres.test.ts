@@ -1,37 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPostgresDatabase, serviceSkipReason } from '../support/services.js';
-import { appToken, startTestServer, type TestApp, type TestServer } from '../support/test-server.js';
-import { counts, exportDump, FIXTURE, importDump } from './dump-client.js';
+import { appToken, startTestServer, type TestServer } from '../support/test-server.js';
+import { counts, exportDump, FIXTURE, importDump, listings } from './dump-client.js';
 
 const skip = await serviceSkipReason('postgres');
-
-/** Every REST listing of an application, `_links` left out (they name the server). */
-async function listings(server: TestServer, app: TestApp): Promise<unknown> {
-  const token = await appToken(app);
-  const get = async (path: string): Promise<any> => {
-    const res = await server.call('GET', path, { token });
-    expect(res.status, path).toBe(200);
-    return JSON.parse(await res.text(), (key, value: unknown) => (key === '_links' ? undefined : value));
-  };
-  const users = await get('/v1/users?page_size=100');
-  const conversations = await get('/v1/conversations?page_size=100');
-  const rooms = [];
-  for (const { id } of conversations._embedded.conversations) {
-    const members = await get(`/v1/conversations/${id}/members?page_size=100`);
-    rooms.push({
-      conversation: await get(`/v1/conversations/${id}`),
-      members: await Promise.all(
-        members._embedded.members.map((m: { id: string }) => get(`/v1/conversations/${id}/members/${m.id}`)),
-      ),
-      events: await get(`/v1/conversations/${id}/events?page_size=100`),
-      userConversations: await Promise.all(
-        members._embedded.members.map((m: any) => get(`/v1/users/${m._embedded.user.id}/conversations`)),
-      ),
-    });
-  }
-  return { users, conversations, rooms };
-}
 
 describe.skipIf(skip !== undefined)('export from SQLite, import into PostgreSQL', () => {
   let sqlite: TestServer;
