@@ -15,7 +15,11 @@ export class DeferredItems {
   private dir: string | undefined;
   private spilled = 0;
 
-  constructor(private readonly limit = 10_000) {}
+  constructor(
+    private readonly limit = 10_000,
+    /** Where the temporary folder goes. */
+    private readonly parent = tmpdir(),
+  ) {}
 
   get size(): number {
     return this.spilled + this.held.length;
@@ -57,13 +61,13 @@ export class DeferredItems {
   }
 
   private async spill(): Promise<void> {
-    this.dir ??= await mkdtemp(join(tmpdir(), 'parley-import-'));
+    this.dir ??= await mkdtemp(join(this.parent, 'parley-import-'));
     await appendFile(this.file(), this.held.map((item) => `${JSON.stringify(item)}\n`).join(''));
     this.spilled += this.held.length;
     this.held = [];
   }
 
   private file(): string {
-    return join(this.dir ?? tmpdir(), 'deferred.ndjson');
+    return join(this.dir ?? this.parent, 'deferred.ndjson');
   }
 }
