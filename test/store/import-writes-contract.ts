@@ -116,6 +116,8 @@ export function describeImportWrites(store: () => Store): void {
       expect(await s.findEvents(conversation.id, [5, 9, 1])).toEqual(
         [1, 5].map((id) => imported(conversation.id, id)),
       );
+      // A run of ids is looked up as a range of the key: ids inside it that were not asked for stay out.
+      expect((await s.findEvents(conversation.id, [5, 3, 2])).map((event) => event.id)).toEqual([2, 3, 5]);
       expect((await s.getConversation(conversation.id))?.lastEventId).toBe(5);
       const [next] = await s.appendEvents(conversation.id, [text(null, 'after')], at(100));
       expect(next?.id).toBe(6);
