@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isParleyError } from '../../src/protocol/errors.js';
 import type { MediaStore } from '../../src/store/media/media-store.js';
 
-async function* chunksOf(bytes: Buffer, size = 64 * 1024): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+function chunksOf(bytes: Buffer, size = 64 * 1024): AsyncIterable<Uint8Array> {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) parts.push(bytes.subarray(i, i + size));
+  return Readable.from(parts);
 }
 
 async function read(stream: Readable | undefined): Promise<Buffer | undefined> {
@@ -85,7 +87,7 @@ export function runMediaStoreContract(name: string, open: () => Promise<MediaSto
     it('leaves nothing behind when the source fails midway', async () => {
       const before = await keysOf(store);
       async function* failing(): AsyncGenerator<Uint8Array> {
-        yield randomBytes(300_000);
+        yield await Promise.resolve(randomBytes(300_000));
         throw new Error('client went away');
       }
       await expect(store.put(failing(), 1_000_000)).rejects.toThrow('client went away');
