@@ -24,6 +24,10 @@ export const REQUEST_TYPES = [
   'text:typing:off',
   'text:delivered',
   'text:seen',
+  /** Stitch `sendImage`: the body is the `POST /v1/image` reply as `representations`. */
+  'image',
+  'image:delivered',
+  'image:seen',
   'event:delete',
   /** A liveness check: the native SDK pings an idle connection to notice a server that vanished. */
   'ping',
@@ -115,6 +119,7 @@ export const EPHEMERAL_TYPES = [
   'text:typing:on',
   'text:typing:off',
   'text:delivered',
+  'image:delivered',
   'presence:update',
   /** The conversation was deleted; the server stops delivering its events. */
   'conversation:deleted',

@@ -29,6 +29,14 @@ export interface ServerConfig {
   databaseUrl?: string | undefined;
   /** Redis for delivery between nodes; without it the node delivers only to its own clients. */
   redisUrl?: string | undefined;
+  /** Largest upload (an image or file), bytes. */
+  maxUpload: number;
+  /** Lifetime of a signed media URL, seconds. */
+  mediaUrlTtl: number;
+  /** Seconds after which an upload no event refers to is deleted. */
+  mediaSweepAfter: number;
+  /** The URL clients reach this server at, written into media URLs; the listening address when unset. */
+  publicUrl?: string | undefined;
 }
 
 export const serverConfigSchema = z.object({
@@ -84,6 +92,27 @@ export const serverConfigSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional(),
+  maxUpload: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
+  mediaUrlTtl: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .default(3600),
+  mediaSweepAfter: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(24 * 3600),
+  publicUrl: z
+    .string()
+    .regex(/^https?:\/\/[^/?#]+$/, 'must be an http(s) origin with no path, e.g. https://chat.example.com')
+    .optional(),
   demo: z
     .union([z.boolean(), z.enum(['1', 'true', '0', 'false', ''])])
     .transform((v) => v === true || v === '1' || v === 'true')
@@ -109,6 +138,10 @@ export const ENV_NAMES: Record<keyof ServerConfig, string> = {
   allowedOrigins: 'PARLEY_ALLOWED_ORIGINS',
   databaseUrl: 'PARLEY_DATABASE_URL',
   redisUrl: 'PARLEY_REDIS_URL',
+  maxUpload: 'PARLEY_MAX_UPLOAD',
+  mediaUrlTtl: 'PARLEY_MEDIA_URL_TTL',
+  mediaSweepAfter: 'PARLEY_MEDIA_SWEEP_AFTER',
+  publicUrl: 'PARLEY_PUBLIC_URL',
 };
 
 /** Merges flags over environment variables; throws a one-line message naming the bad setting. */

@@ -16,6 +16,8 @@ import { KeyedBuckets } from '../core/token-bucket.js';
 import { NativeTransport } from './realtime/native/native-transport.js';
 import { RealtimeHub } from './realtime/realtime-hub.js';
 import { StitchTransport } from './realtime/stitch/stitch-transport.js';
+import { openMedia } from './media/open-media.js';
+import type { MediaService } from '../core/media/media-service.js';
 
 export interface ParleyServer {
   /** Base URL clients use, e.g. `http://localhost:3000`. */
@@ -23,6 +25,7 @@ export interface ParleyServer {
   port: number;
   domain: Domain;
   hub: RealtimeHub;
+  media: MediaService;
   logger: Logger;
   /** The tutorial's application and conversation, in demo mode. */
   demo?: DemoState;
@@ -64,6 +67,8 @@ export async function startParley(
     apiKey: config.apiKey,
     apiSecret: config.apiSecret,
   });
+  let url = config.publicUrl ?? '';
+  const media = await openMedia(config, store, busSink(bus), () => url, logger);
   const userBuckets = new KeyedBuckets(config.userRateLimit, config.userRateLimit * 2);
   const origins = new OriginPolicy(config.allowedOrigins);
   const app = buildHttpApp(domain, {
@@ -73,6 +78,7 @@ export async function startParley(
     demo,
     userBuckets,
     origins,
+    media: media.service,
   });
   const limits = {
     maxTextBytes: config.maxTextBytes,
@@ -80,7 +86,7 @@ export async function startParley(
     maxSessions: config.maxSessions,
     maxBufferBytes: config.maxBufferBytes,
   };
-  const realtime = { domain, hub, logger, limits, userBuckets };
+  const realtime = { domain, hub, logger, limits, userBuckets, media: media.service };
   const native = new NativeTransport(realtime, {
     maxFrameBytes: config.maxFrameBytes,
     heartbeatMs: 30_000,
@@ -91,13 +97,15 @@ export async function startParley(
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (e) {
+    await media.close();
     await store.close();
     throw e;
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const listening = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  url = config.publicUrl ?? listening;
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -106,9 +114,19 @@ export async function startParley(
       hub.close();
       await app.close();
       await bus.close();
+      await media.close();
       await store.close();
     })());
-  const server: ParleyServer = { url, port, domain, hub, logger, apiKey, close };
+  const server: ParleyServer = {
+    url: listening,
+    port,
+    domain,
+    hub,
+    media: media.service,
+    logger,
+    apiKey,
+    close,
+  };
   if (demo) server.demo = demo;
   if (generatedSecret !== undefined) server.generatedSecret = generatedSecret;
   return server;

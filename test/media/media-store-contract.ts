@@ -79,7 +79,7 @@ export function runMediaStoreContract(name: string, open: () => Promise<MediaSto
       const before = await keysOf(store);
       const bytes = randomBytes(50_000);
       const failure = store.put(chunksOf(bytes, 1000), 49_999);
-      await expect(failure).rejects.toSatisfy((e) => isParleyError(e) && e.code === 'system:error:too-large');
+      await expect(failure).rejects.toSatisfy((e) => isParleyError(e) && e.code === 'media:error:too-large');
       expect(await store.stat(sha256(bytes))).toBeUndefined();
       expect(await keysOf(store)).toEqual(before);
     });

@@ -15,6 +15,8 @@ import type { KeyedBuckets } from '../../core/token-bucket.js';
 import { corsAndHeaders } from './cors-and-headers.js';
 import { demoRoutes } from '../demo/demo-routes.js';
 import type { DemoState } from '../demo/demo-seed.js';
+import type { MediaService } from '../../core/media/media-service.js';
+import { mediaRoutes } from '../media/media-routes.js';
 
 export interface HttpOptions {
   logger: FastifyBaseLogger;
@@ -26,6 +28,8 @@ export interface HttpOptions {
   origins: OriginPolicy;
   /** Set in demo mode only. */
   demo?: DemoState | undefined;
+  /** Uploads and downloads; without it the media routes are absent. */
+  media?: MediaService | undefined;
 }
 
 /** The Fastify app: health, the account-level `/v2` API and the Conversation API `/v1`. */
@@ -88,9 +92,17 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
     usersRoutes(scope, domain);
     conversationsRoutes(scope, domain);
     membersRoutes(scope, domain);
-    eventsRoutes(scope, domain);
+    eventsRoutes(scope, domain, options.media);
     done();
   });
+
+  const media = options.media;
+  if (media) {
+    void app.register((scope, _opts, done) => {
+      mediaRoutes(scope, media, { tokens: domain.tokens, userBuckets: options.userBuckets });
+      done();
+    });
+  }
 
   return app;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Principal } from '../../core/auth/principal.js';
 import type { Domain } from '../../core/domain.js';
+import type { MediaService } from '../../core/media/media-service.js';
 import { newSessionId } from '../../core/ids.js';
 import { ParleyError, isParleyError } from '../../protocol/errors.js';
 import {
@@ -32,6 +33,8 @@ export interface RealtimeContext {
   limits: RealtimeLimits;
   /** Shared with REST: requests a second per user. */
   userBuckets: KeyedBuckets;
+  /** Images and attachments; absent where a server runs without media. */
+  media?: MediaService | undefined;
 }
 
 const REQUEST_TYPE_SET: ReadonlySet<string> = new Set(REQUEST_TYPES);

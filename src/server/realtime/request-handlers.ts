@@ -6,6 +6,7 @@ import type { RealtimeRequest, RequestType } from '../../protocol/realtime.js';
 import { validate } from '../validate.js';
 import { toPushedEvent, toRealtimeConversation, toRealtimeMember } from './realtime-shapes.js';
 import type { RealtimeSession } from './realtime-session.js';
+import { MEDIA_HANDLERS } from './media-handlers.js';
 
 type Handler = (session: RealtimeSession, request: RealtimeRequest) => Promise<unknown>;
 
@@ -241,6 +242,9 @@ export const HANDLERS: Record<RequestType, Handler> = {
     joinedMember(session, request);
     const { event_id } = bodyOf(eventRef, request);
     await session.ctx.domain.events.delete(principalOf(session), cidOf(request), event_id);
+    await session.ctx.media?.release(cidOf(request), event_id);
     return {};
   },
+
+  ...MEDIA_HANDLERS,
 };

@@ -27,6 +27,8 @@ const toMedia = (row: Selectable<MediaTable>, representations: RepresentationRec
   representations,
 });
 
+const URL_KEY_SETTING = 'media_url_key';
+
 /** The media tables: uploads, their renditions, and the events that refer to them. */
 export function mediaCatalog(scope: SqlScope): MediaCatalog {
   const { db } = scope;
@@ -201,5 +203,19 @@ export function mediaCatalog(scope: SqlScope): MediaCatalog {
     },
 
     blobInUse,
+
+    async mediaUrlKey(candidate) {
+      await db
+        .insertInto('settings')
+        .values({ key: URL_KEY_SETTING, value: candidate })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+      const row = await db
+        .selectFrom('settings')
+        .select('value')
+        .where('key', '=', URL_KEY_SETTING)
+        .executeTakeFirstOrThrow();
+      return row.value;
+    },
   };
 }

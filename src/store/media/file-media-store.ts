@@ -34,7 +34,7 @@ export class FileMediaStore implements MediaStore {
       for await (const chunk of source) {
         size += chunk.byteLength;
         if (size > maxBytes)
-          throw new ParleyError('system:error:too-large', `Uploads may have at most ${maxBytes} bytes`);
+          throw new ParleyError('media:error:too-large', `Uploads may have at most ${maxBytes} bytes`);
         hash.update(chunk);
         await file.write(chunk);
       }

@@ -23,6 +23,11 @@ export interface MediaCatalog {
   unreferencedMedia(before: string, limit: number): Promise<string[]>;
   /** Deletes the upload's rows; returns blob keys no remaining representation names. */
   deleteMedia(id: string): Promise<string[]>;
+  /**
+   * The key that signs media URLs, shared by every node: `candidate` is stored unless a key already is, and
+   * the stored one is returned either way.
+   */
+  mediaUrlKey(candidate: string): Promise<string>;
   /** Whether any representation names this blob. */
   blobInUse(key: string): Promise<boolean>;
 }

@@ -73,7 +73,7 @@ export class PostgresMediaStore implements MediaStore {
       for await (const chunk of source) {
         size += chunk.byteLength;
         if (size > maxBytes)
-          throw new ParleyError('system:error:too-large', `Uploads may have at most ${maxBytes} bytes`);
+          throw new ParleyError('media:error:too-large', `Uploads may have at most ${maxBytes} bytes`);
         hash.update(chunk);
         let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
         while (bytes.length > 0) {
