@@ -48,10 +48,10 @@ export async function readUpload<T>(
 
 /** Reads the whole file into memory, refusing it as soon as it passes `maxBytes`. */
 export async function fileBuffer(file: MultipartFile, maxBytes: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
+  const parts: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of limited(file, maxBytes)) {
-    parts.push(Buffer.from(chunk));
+    parts.push(chunk);
     size += chunk.byteLength;
   }
   return Buffer.concat(parts, size);
