@@ -37,8 +37,9 @@ function streamUpload(url: string, token: string, size: number, announce: boolea
       answered = true;
       res.resume();
       resolve(res.statusCode ?? 0);
+      req.destroy();
     });
-    // The server closes the connection after refusing: writes after that fail, which is the point.
+    // Once answered the client hangs up mid-body; the errors that causes are expected.
     req.on('error', (error) => (answered ? undefined : reject(error)));
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     let sent = 0;
