@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveServerConfig } from '../src/server/config.js';
 import {
   appToken,
   startTestServer,
@@ -176,6 +177,52 @@ describe('the Conversation API v1', () => {
       token,
     );
     expect(list.body._embedded).toHaveLength(1);
+  });
+
+  it('refuses a text over PARLEY_MAX_TEXT with 413 as realtime does, storing nothing', async () => {
+    const { cid } = await server.createRoom(app, ['tess']);
+    const tess = await userToken(app, 'tess');
+    const before = (await call('GET', `/v1/conversations/${cid}`)).body.sequence_number as number;
+    // The default limit, as the test server runs with it.
+    const limit = resolveServerConfig({}, {}).maxTextBytes;
+    for (const token of [tess, admin]) {
+      const tooLong = await call(
+        'POST',
+        `/v1/conversations/${cid}/events`,
+        { type: 'text', body: { text: 'é'.repeat(limit / 2 + 1) } },
+        token,
+      );
+      expect(tooLong).toMatchObject({ status: 413, body: { code: 'system:error:too-large' } });
+    }
+    expect((await call('GET', `/v1/conversations/${cid}`)).body.sequence_number).toBe(before);
+    const atLimit = await call(
+      'POST',
+      `/v1/conversations/${cid}/events`,
+      { type: 'text', body: { text: 'é'.repeat(limit / 2) } },
+      tess,
+    );
+    expect(atLimit.status).toBe(201);
+  });
+
+  it('lets the creator of a conversation read it before joining, and nobody else outside it', async () => {
+    await call('POST', '/v1/users', { name: 'cora' });
+    await call('POST', '/v1/users', { name: 'otto' });
+    const cora = await userToken(app, 'cora');
+    const created = await call('POST', '/v1/conversations', { display_name: 'Cora’s' }, cora);
+    expect(created.status).toBe(201);
+    const cid = created.body.id as string;
+    expect((await call('GET', `/v1/conversations/${cid}`, undefined, cora)).status).toBe(200);
+    expect((await call('GET', `/v1/conversations/${cid}/events`, undefined, cora)).status).toBe(200);
+    expect((await call('GET', `/v1/conversations/${cid}/members`, undefined, cora)).status).toBe(200);
+    const stranger = await call('GET', `/v1/conversations/${cid}`, undefined, await userToken(app, 'otto'));
+    expect(stranger).toMatchObject({ status: 403, body: { code: 'conversation:error:not-member' } });
+    const send = await call(
+      'POST',
+      `/v1/conversations/${cid}/events`,
+      { type: 'text', body: { text: 'hi' } },
+      cora,
+    );
+    expect(send.body.code).toBe('conversation:error:not-member');
   });
 
   it('deletes an event, leaving a marker and announcing it', async () => {

@@ -1,13 +1,12 @@
-import { createPrivateKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { generateRsaKeyPair } from '../../src/core/auth/rsa-key-pair.js';
+import { signToken } from '../../src/core/auth/sign-token.js';
+import { TUTORIAL_ACL } from '../../src/core/auth/tutorial-acl.js';
 import { mapLimit } from './launch.js';
 
 export const BENCH_API_KEY = 'bench-key';
 export const BENCH_API_SECRET = 'bench-secret-123';
-
-const ACL = {
-  paths: { '/v1/users/**': {}, '/v1/conversations/**': {}, '/v1/sessions/**': {}, '/v1/applications/**': {} },
-};
 
 export interface BenchApp {
   id: string;
@@ -35,11 +34,7 @@ export class ParleyAdmin {
 
   /** Registers a fresh application with an RSA key through POST /v2/applications (HTTP Basic). */
   static async createApp(baseUrl: string): Promise<ParleyAdmin> {
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
+    const { publicKey, privateKey } = generateRsaKeyPair();
     const res = await httpJson(
       `${baseUrl}/v2/applications`,
       'POST',
@@ -57,20 +52,8 @@ export class ParleyAdmin {
 
   /** An RS256 JWT: application_id, iat, exp, jti and, for a user, sub and acl. */
   token(user?: string, lifetimeS = 6 * 3600): string {
-    const now = Math.floor(Date.now() / 1000);
-    const claims: Record<string, unknown> = {
-      application_id: this.app.id,
-      iat: now,
-      exp: now + lifetimeS,
-      jti: randomUUID(),
-    };
-    if (user !== undefined) {
-      claims.sub = user;
-      claims.acl = ACL;
-    }
-    const encode = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    const input = `${encode({ alg: 'RS256', typ: 'JWT' })}.${encode(claims)}`;
-    return `${input}.${sign('sha256', Buffer.from(input), this.key).toString('base64url')}`;
+    const claims = user === undefined ? {} : { sub: user, acl: TUTORIAL_ACL };
+    return signToken(this.key, { application_id: this.app.id, ...claims }, { ttlSeconds: lifetimeS });
   }
 
   private appToken(): string {

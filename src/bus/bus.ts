@@ -1,10 +1,15 @@
+import type { MembershipChange } from '../core/event-sink.js';
 import type { PushedEvent } from '../protocol/realtime.js';
 import type { EventRecord } from '../store/records.js';
 
-/** What travels between nodes. Events are already committed: the bus only says "look, new events". */
+/**
+ * What travels between nodes. Events and membership changes are already committed: the bus only says "look,
+ * something changed". Ephemeral events (typing, presence) exist only here.
+ */
 export type BusMessage =
   | { kind: 'events'; cid: string; events: EventRecord[] }
-  | { kind: 'ephemeral'; event: PushedEvent; only?: 'native' }
+  | { kind: 'membership'; change: MembershipChange }
+  | { kind: 'ephemeral'; event: PushedEvent }
   | { kind: 'deleted'; cid: string };
 
 export interface BusHandlers {
@@ -15,7 +20,8 @@ export interface BusHandlers {
 
 /**
  * Delivery between the nodes of a cluster. A message published on a node is handed to that node's own
- * handler at once and to every other node's as soon as the transport allows; it is a hint, never the record.
+ * handler at once and to every other node's as soon as the transport allows, in publish order; it is a hint,
+ * never the record.
  */
 export interface Bus {
   publish(message: BusMessage): void;

@@ -25,22 +25,23 @@ export const readConfig = async (path: string): Promise<ParleyConfig | undefined
     text = await readFile(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UsageError(`cannot read ${path}: ${systemReason(e)}`);
+    throw new UsageError('cli:error:invalid-config', `cannot read ${path}: ${systemReason(e)}`);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    throw new UsageError(`${path} is not valid JSON; ${setupHint}`);
+    throw new UsageError('cli:error:invalid-config', `${path} is not valid JSON; ${setupHint}`);
   }
   const parsed = configSchema.safeParse(data);
-  if (!parsed.success) throw new UsageError(`${path} is not a Parley config; ${setupHint}`);
+  if (!parsed.success)
+    throw new UsageError('cli:error:invalid-config', `${path} is not a Parley config; ${setupHint}`);
   return parsed.data;
 };
 
 export const requireConfig = async (path: string): Promise<ParleyConfig> => {
   const config = await readConfig(path);
-  if (!config) throw new UsageError(`no Parley config at ${path}; ${setupHint}`);
+  if (!config) throw new UsageError('cli:error:no-config', `no Parley config at ${path}; ${setupHint}`);
   return config;
 };
 
@@ -55,7 +56,7 @@ export const writeConfig = async (path: string, config: ParleyConfig): Promise<v
       await file.close();
     }
   } catch (e) {
-    throw new UsageError(`cannot write ${path}: ${systemReason(e)}`);
+    throw new UsageError('cli:error:write-failed', `cannot write ${path}: ${systemReason(e)}`);
   }
 };
 
@@ -65,13 +66,16 @@ export const parseServerUrl = (text: string): string => {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--url must be an http(s) URL, got "${text}"`);
+    throw new UsageError('cli:error:invalid-argument', `--url must be an http(s) URL, got "${text}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--url must be an http(s) URL, got "${text}"`);
+    throw new UsageError('cli:error:invalid-argument', `--url must be an http(s) URL, got "${text}"`);
   }
   if (url.search || url.hash || url.username || url.password) {
-    throw new UsageError(`--url must not carry credentials, a query or a fragment, got "${text}"`);
+    throw new UsageError(
+      'cli:error:invalid-argument',
+      `--url must not carry credentials, a query or a fragment, got "${text}"`,
+    );
   }
   return url.href.replace(/\/+$/, '');
 };

@@ -20,13 +20,19 @@ export const chooseApp = (config: ParleyConfig, options: AppOptions, ctx: CliCon
   if (appId !== undefined && keyfile !== undefined) return { id: appId, keyfile: ctx.resolvePath(keyfile) };
   if (appId !== undefined) {
     if (remembered?.id === appId) return remembered;
-    throw new UsageError(`--app-id ${appId} needs --keyfile with that application's private key`);
+    throw new UsageError(
+      'cli:error:no-application',
+      `--app-id ${appId} needs --keyfile with that application's private key`,
+    );
   }
   if (keyfile !== undefined) {
     if (remembered) return { id: remembered.id, keyfile: ctx.resolvePath(keyfile) };
-    throw new UsageError('--keyfile needs --app-id: no application is remembered');
+    throw new UsageError(
+      'cli:error:no-application',
+      '--keyfile needs --app-id: no application is remembered',
+    );
   }
-  if (!remembered) throw new UsageError(noAppHint);
+  if (!remembered) throw new UsageError('cli:error:no-application', noAppHint);
   return remembered;
 };
 
@@ -39,5 +45,5 @@ export const appClient = async (ctx: CliContext, options: AppOptions): Promise<R
   const config = await requireConfig(ctx.rcPath);
   const app = chooseApp(config, options, ctx);
   const key = await readSigningKey(app.keyfile);
-  return new RestClient(config.url, async () => `Bearer ${await signAppToken(app.id, key)}`);
+  return new RestClient(config.url, () => Promise.resolve(`Bearer ${signAppToken(app.id, key)}`));
 };

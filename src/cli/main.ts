@@ -18,11 +18,11 @@ import { registerUserDelete } from './commands/user-delete.js';
 import { registerUserList } from './commands/user-list.js';
 import { registerUserShow } from './commands/user-show.js';
 import { createContext, processIO, type CliContext, type CliIO } from './context.js';
-import { CliError, EXIT_OK, EXIT_USAGE } from './errors.js';
+import { CLI_ERRORS, CliError, EXIT_OK, type CliErrorCode } from './errors.js';
 import { packageVersion } from './version.js';
 
 export type { CliContext, CliIO } from './context.js';
-export { EXIT_OK, EXIT_REFUSED, EXIT_UNREACHABLE, EXIT_USAGE } from './errors.js';
+export { EXIT_INTERNAL, EXIT_OK, EXIT_REFUSED, EXIT_UNREACHABLE, EXIT_USAGE } from './errors.js';
 
 const REGISTRATIONS = [
   registerSetup,
@@ -67,14 +67,19 @@ const buildProgram = (ctx: CliContext): Command => {
 
 /** The one line and exit code for a failure; undefined line for help and version, which succeed. */
 const describeFailure = (e: unknown): { line: string | undefined; exitCode: number } => {
+  const failure = (code: CliErrorCode, message: string, shown: string = code) => ({
+    line: `${message} (${shown})`,
+    exitCode: CLI_ERRORS[code].exitCode,
+  });
   if (e instanceof CommanderError) {
     if (e.exitCode === 0) return { line: undefined, exitCode: EXIT_OK };
     if (e.code === 'commander.help')
-      return { line: 'no command given; see `parley --help`', exitCode: EXIT_USAGE };
-    return { line: e.message.replace(/^error: /, ''), exitCode: EXIT_USAGE };
+      return failure('cli:error:usage', 'no command given; see `parley --help`');
+    return failure('cli:error:usage', e.message.replace(/^error: /, ''));
   }
-  if (e instanceof CliError) return { line: e.message, exitCode: e.exitCode };
-  return { line: `unexpected failure: ${e instanceof Error ? e.message : String(e)}`, exitCode: EXIT_USAGE };
+  if (e instanceof CliError) return failure(e.code, e.message, e.shownCode);
+  // Not a failure the CLI foresaw, so a bug: its own exit code, so scripts do not mistake it for bad input.
+  return failure('cli:error:internal', `unexpected failure: ${e instanceof Error ? e.message : String(e)}`);
 };
 
 /** Runs the `parley` command line on `argv` (without `node` and the script) and returns the exit code. */

@@ -24,7 +24,7 @@ const parseJson = (key: string, text: string): JsonValue => {
     return JSON.parse(text) as JsonValue;
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
-    throw new UsageError(`${key} is not valid JSON: ${reason}`);
+    throw new UsageError('cli:error:invalid-argument', `${key} is not valid JSON: ${reason}`);
   }
 };
 
@@ -42,18 +42,25 @@ export const parseKeyValues = <K extends string>(
   const seen = new Set<string>();
   for (const arg of args) {
     const pair = splitKeyValue(arg);
-    if (!pair) throw new UsageError(`${spec.verb} expects key=value arguments, got "${arg}"`);
+    if (!pair)
+      throw new UsageError(
+        'cli:error:invalid-argument',
+        `${spec.verb} expects key=value arguments, got "${arg}"`,
+      );
     const { key, value } = pair;
     if (!known.has(key)) {
       const accepted = spec.keys.length > 0 ? spec.keys.join(', ') : 'none';
-      throw new UsageError(`unknown key "${key}" for ${spec.verb} (accepted: ${accepted})`);
+      throw new UsageError(
+        'cli:error:invalid-argument',
+        `unknown key "${key}" for ${spec.verb} (accepted: ${accepted})`,
+      );
     }
-    if (seen.has(key)) throw new UsageError(`${key} is given more than once`);
+    if (seen.has(key)) throw new UsageError('cli:error:invalid-argument', `${key} is given more than once`);
     seen.add(key);
     entries.push([key as K, json.has(key) ? parseJson(key, value) : value]);
   }
   for (const key of spec.required ?? []) {
-    if (!seen.has(key)) throw new UsageError(`${spec.verb} needs ${key}=…`);
+    if (!seen.has(key)) throw new UsageError('cli:error:invalid-argument', `${spec.verb} needs ${key}=…`);
   }
   return Object.fromEntries(entries) as Partial<Record<K, JsonValue>>;
 };

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { CliError, EXIT_REFUSED, EXIT_UNREACHABLE } from './errors.js';
+import type { ErrorCode } from '../protocol/errors.js';
+import { CliError } from './errors.js';
 
 export const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -7,18 +8,23 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 export class ServerRefusedError extends CliError {
   constructor(
     readonly status: number,
-    readonly code: string | undefined,
+    /** The server's catalogue code; a proxy or an older server may send none, or one not in our catalogue. */
+    readonly serverCode: ErrorCode | (string & {}) | undefined,
     readonly detail: string,
   ) {
-    super(code ? `${detail} (${code})` : detail, EXIT_REFUSED);
+    super('cli:error:server-refused', detail);
     this.name = 'ServerRefusedError';
+  }
+
+  override get shownCode(): string {
+    return this.serverCode ?? this.code;
   }
 }
 
 /** The server answered 2xx with something that is not what the CLI expects. */
 export class UnexpectedReplyError extends CliError {
   constructor(message: string) {
-    super(message, EXIT_REFUSED);
+    super('cli:error:unexpected-reply', message);
     this.name = 'UnexpectedReplyError';
   }
 }
@@ -29,7 +35,7 @@ export class ServerUnreachableError extends CliError {
     readonly url: string,
     readonly reason: string,
   ) {
-    super(`cannot reach Parley at ${url}: ${reason}`, EXIT_UNREACHABLE);
+    super('cli:error:unreachable', `cannot reach Parley at ${url}: ${reason}`);
     this.name = 'ServerUnreachableError';
   }
 }

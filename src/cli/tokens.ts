@@ -1,52 +1,39 @@
-import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { SignJWT, importPKCS8, type JWTPayload } from 'jose';
+import { signToken, type TokenClaims } from '../core/auth/sign-token.js';
 import { UsageError, systemReason } from './errors.js';
 
 /** Lifetime of the application tokens the CLI signs for its own `/v1` calls. */
 export const APP_TOKEN_TTL_SECONDS = 300;
 
-export type SigningKey = Awaited<ReturnType<typeof importPKCS8>>;
+export type SigningKey = KeyObject;
 
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-
-/** Reads an RSA private key (PKCS#8, or the older PKCS#1) from a PEM file and imports it for RS256. */
+/** Reads an RSA private key (PKCS#8, or the older PKCS#1) from a PEM file, for RS256. */
 export const readSigningKey = async (path: string): Promise<SigningKey> => {
   let pem: string;
   try {
     pem = await readFile(path, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read key file ${path}: ${systemReason(e)}`);
+    throw new UsageError('cli:error:key-file', `cannot read key file ${path}: ${systemReason(e)}`);
   }
   let key: KeyObject;
   try {
     key = createPrivateKey(pem);
   } catch {
-    throw new UsageError(`key file ${path} does not hold a PEM private key`);
+    throw new UsageError('cli:error:key-file', `key file ${path} does not hold a PEM private key`);
   }
   if (key.asymmetricKeyType !== 'rsa') {
     throw new UsageError(
+      'cli:error:key-file',
       `key file ${path} holds a ${key.asymmetricKeyType ?? 'non-RSA'} key; RS256 needs RSA`,
     );
   }
-  return importPKCS8(key.export({ type: 'pkcs8', format: 'pem' }).toString(), 'RS256');
+  return key;
 };
 
-/** Signs `claims` as `{"alg":"RS256","typ":"JWT"}`, adding `iat` and a fresh `jti` as nexmo-cli did. */
-export const signToken = (claims: JWTPayload, key: SigningKey): Promise<string> =>
-  new SignJWT({ iat: nowSeconds(), jti: randomUUID(), ...claims })
-    .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
-    .sign(key);
+/** A user token for `jwt:generate`: `iat` and a fresh `jti` as nexmo-cli added, then the given claims. */
+export const signUserToken = (claims: TokenClaims, key: SigningKey): string => signToken(key, claims);
 
 /** An application ("backend") token: no `sub`, so the server grants application-level rights. */
-export const signAppToken = (applicationId: string, key: SigningKey): Promise<string> => {
-  const iat = nowSeconds();
-  return new SignJWT({
-    application_id: applicationId,
-    iat,
-    jti: randomUUID(),
-    exp: iat + APP_TOKEN_TTL_SECONDS,
-  })
-    .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
-    .sign(key);
-};
+export const signAppToken = (applicationId: string, key: SigningKey): string =>
+  signToken(key, { application_id: applicationId }, { ttlSeconds: APP_TOKEN_TTL_SECONDS });

@@ -38,6 +38,17 @@ export class Access {
     return member;
   }
 
+  /**
+   * The conversation, if the principal may read it (see `canRead`); otherwise `conversation:error:not-member`.
+   * The one read rule for REST and realtime alike.
+   */
+  async readable(principal: Principal, id: string): Promise<ConversationRecord> {
+    const conversation = await this.conversation(principal, id);
+    const member = principal.user ? await this.store.getMemberByUser(id, principal.user.id) : undefined;
+    if (!canRead(principal, conversation, member)) throw new ParleyError('conversation:error:not-member');
+    return conversation;
+  }
+
   requireApplication(principal: Principal): void {
     if (principal.user) throw new ParleyError('system:error:forbidden', 'This needs an application token');
   }
@@ -47,6 +58,22 @@ export class Access {
       throw new ParleyError('system:error:forbidden', 'Users may only act on their own user record');
     }
   }
+}
+
+/**
+ * Who may read a conversation (its details, members and history) of their own application: the application
+ * itself, the user who created it (before they join, as the Stitch SDK expects), and its JOINED or INVITED
+ * members.
+ */
+export function canRead(
+  principal: Principal,
+  conversation: ConversationRecord,
+  member: MemberRecord | undefined,
+): boolean {
+  if (conversation.applicationId !== principal.application.id) return false;
+  if (!principal.user) return true;
+  if (conversation.createdBy === principal.user.id) return true;
+  return member !== undefined && member.userId === principal.user.id && VISIBLE_STATES.includes(member.state);
 }
 
 export const VISIBLE_STATES: MemberState[] = ['JOINED', 'INVITED'];

@@ -54,6 +54,11 @@ export class ApplicationsService {
     return application;
   }
 
+  /** The application, or undefined when there is none with this id. */
+  find(id: string): Promise<ApplicationRecord | undefined> {
+    return this.store.getApplication(id);
+  }
+
   list(page: PageQuery): Promise<Page<ApplicationRecord>> {
     return this.store.listApplications(page);
   }

@@ -6,6 +6,7 @@ import type { Principal } from './auth/principal.js';
 import { nowIso } from './clock.js';
 import type { EventSink } from './event-sink.js';
 import { newConversationId } from './ids.js';
+import { allMemberships } from './all-memberships.js';
 
 export interface NewConversation {
   name?: string | null | undefined;
@@ -38,11 +39,9 @@ export class ConversationsService {
     });
   }
 
-  /** Users see conversations they are joined to or invited into. */
+  /** Users see conversations they created or are joined to or invited into (`canRead`). */
   async get(principal: Principal, id: string): Promise<ConversationRecord> {
-    const conversation = await this.access.conversation(principal, id);
-    await this.access.self(principal, id, VISIBLE_STATES);
-    return conversation;
+    return this.access.readable(principal, id);
   }
 
   /** The application's conversations, or for a user the ones they are joined to or invited into. */
@@ -63,18 +62,7 @@ export class ConversationsService {
   /** Every conversation the calling user is joined to or invited into, with their member in each. */
   async allForUser(principal: Principal): Promise<Membership[]> {
     if (!principal.user) return [];
-    const all: Membership[] = [];
-    let after: string | undefined;
-    do {
-      const page = await this.store.listUserConversations(
-        principal.user.id,
-        { limit: 100, order: 'asc', after },
-        { states: VISIBLE_STATES },
-      );
-      all.push(...page.items);
-      after = page.next;
-    } while (after !== undefined);
-    return all;
+    return allMemberships(this.store, principal.user.id, VISIBLE_STATES);
   }
 
   async update(

@@ -1,9 +1,10 @@
 import { ParleyError } from '../protocol/errors.js';
 import type { AppendGuard, EventRecord, Page, UserRecord } from '../store/records.js';
 import type { EventQuery, Store } from '../store/store.js';
-import { JOINED, VISIBLE_STATES, type Access } from './access.js';
+import { JOINED, type Access } from './access.js';
 import type { Principal } from './auth/principal.js';
 import { nowIso } from './clock.js';
+import type { ContentPolicy } from './content-policy.js';
 import type { EventSink } from './event-sink.js';
 import type { GroupCommit } from './group-commit.js';
 import type { EventView } from './views.js';
@@ -15,39 +16,43 @@ export interface NewEventInput {
   clientRef?: string | undefined;
 }
 
-/** Event types only the server writes: member changes are made through the members API. */
-const RESERVED_TYPE = /^(member|conversation|session|system|event):/;
-
-function refuseReserved(type: string): void {
-  if (RESERVED_TYPE.test(type)) {
-    throw new ParleyError('http:error:validation-fail', `Events of type ${type} are written by the server`, {
-      invalid_parameters: [{ name: 'type', reason: 'reserved' }],
-    });
-  }
-}
-
 export class EventsService {
   constructor(
     private readonly store: Store,
     private readonly access: Access,
     private readonly sink: EventSink,
     private readonly commits: GroupCommit,
+    private readonly content: ContentPolicy,
   ) {}
 
   /**
-   * Appends an event as the caller's joined member (users) or as any joined member or the system
-   * (applications). Acknowledged only once committed, then published.
+   * The one append path, for REST and realtime alike; answers once the event is committed, then publishes it.
+   * Content rules come first. A user sends as their own JOINED member, and that membership is checked inside
+   * the commit (`AppendGuard`): `memberHint`, the member id a realtime session already knows, only saves the
+   * read before it. An application sends as any JOINED member named in `from`, or as the system.
    */
-  async create(principal: Principal, conversationId: string, input: NewEventInput): Promise<EventView> {
-    refuseReserved(input.type);
+  async send(
+    principal: Principal,
+    conversationId: string,
+    input: NewEventInput,
+    memberHint?: string,
+  ): Promise<EventView> {
+    this.content.check(input.type, input.body);
+    if (principal.user) {
+      const memberId = memberHint ?? (await this.ownMember(principal, conversationId));
+      if (input.from !== undefined && input.from !== memberId)
+        throw new ParleyError('event:error:invalid-from');
+      const event = await this.append(
+        conversationId,
+        { ...input, from: memberId },
+        { memberId, userId: principal.user.id },
+      );
+      return { event, fromUser: principal.user };
+    }
     await this.access.conversation(principal, conversationId);
-    const self = await this.access.self(principal, conversationId, JOINED);
-    let from: string | null = input.from ?? null;
-    let fromUser: UserRecord | null = principal.user;
-    if (self) {
-      if (from !== null && from !== self.id) throw new ParleyError('event:error:invalid-from');
-      from = self.id;
-    } else if (from !== null) {
+    let fromUser: UserRecord | null = null;
+    const from = input.from ?? null;
+    if (from !== null) {
       const member = await this.store.getMember(from);
       if (!member || member.conversationId !== conversationId || member.state !== 'JOINED') {
         throw new ParleyError('event:error:invalid-from');
@@ -58,19 +63,12 @@ export class EventsService {
     return { event, fromUser };
   }
 
-  /**
-   * Appends an event as a user whose JOINED member in the conversation is already known, as a realtime
-   * session knows its own: the membership is checked in the commit itself rather than read before it.
-   */
-  async createAsMember(
-    principal: Principal,
-    conversationId: string,
-    memberId: string,
-    input: Omit<NewEventInput, 'from'>,
-  ): Promise<EventRecord> {
-    refuseReserved(input.type);
-    if (!principal.user) throw new ParleyError('system:error:forbidden', 'This needs a user token');
-    return this.append(conversationId, { ...input, from: memberId }, { memberId, userId: principal.user.id });
+  /** The calling user's JOINED member, read for a sender whose member id is not known yet. */
+  private async ownMember(principal: Principal, conversationId: string): Promise<string> {
+    await this.access.conversation(principal, conversationId);
+    const self = await this.access.self(principal, conversationId, JOINED);
+    if (!self) throw new ParleyError('conversation:error:not-member');
+    return self.id;
   }
 
   private async append(
@@ -89,8 +87,7 @@ export class EventsService {
   }
 
   async get(principal: Principal, conversationId: string, id: number): Promise<EventView> {
-    await this.access.conversation(principal, conversationId);
-    await this.access.self(principal, conversationId, VISIBLE_STATES);
+    await this.access.readable(principal, conversationId);
     const event = await this.store.getEvent(conversationId, id);
     if (!event) throw new ParleyError('event:error:not-found', `Event ${id} not found`);
     const [view] = await this.withSenders([event]);
@@ -98,11 +95,31 @@ export class EventsService {
   }
 
   async list(principal: Principal, conversationId: string, query: EventQuery): Promise<Page<EventView>> {
-    await this.access.conversation(principal, conversationId);
-    await this.access.self(principal, conversationId, VISIBLE_STATES);
+    await this.access.readable(principal, conversationId);
     const page = await this.store.listEvents(conversationId, query);
     const items = await this.withSenders(page.items);
     return page.next === undefined ? { items } : { items, next: page.next };
+  }
+
+  /**
+   * Committed events of a conversation from `startId` up to `endId`, oldest first, with no caller to check:
+   * realtime fan-out fills gaps and resyncs from here (the store is the record, the bus only a hint).
+   */
+  async committed(conversationId: string, startId: number, endId?: number): Promise<EventRecord[]> {
+    const all: EventRecord[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.store.listEvents(conversationId, {
+        limit: 1000,
+        order: 'asc',
+        startId,
+        endId,
+        after,
+      });
+      all.push(...page.items);
+      after = page.next;
+    } while (after !== undefined);
+    return all;
   }
 
   /** Deletes an event (users: only their own) and announces it with an `event:delete` event. */

@@ -3,6 +3,11 @@ import type { AppendGuard, EventRecord, NewEvent } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { nowIso } from './clock.js';
 
+/** Where a failed batch is reported; a pino logger is one. */
+export interface ErrorLog {
+  error(obj: object, msg: string): void;
+}
+
 interface Pending {
   conversationId: string;
   events: NewEvent[];
@@ -22,6 +27,7 @@ export class GroupCommit {
 
   constructor(
     private readonly store: Store,
+    private readonly logger: ErrorLog,
     private readonly maxBatch = 512,
   ) {}
 
@@ -63,8 +69,9 @@ export class GroupCommit {
         }
         return out;
       });
-    } catch {
-      // Anything else must not fail the others: retry them singly.
+    } catch (err) {
+      // Anything else must not fail the others: retry them singly, saying once why.
+      this.logger.error({ err, items: batch.length }, 'group commit failed; retrying its appends one by one');
       for (const item of batch) {
         try {
           item.resolve(await this.store.appendEvents(item.conversationId, item.events, nowIso(), item.guard));

@@ -8,7 +8,8 @@ import type {
   PageQuery,
   UserRecord,
 } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { Membership, Store } from '../store/store.js';
+import { allMemberships } from './all-memberships.js';
 import { VISIBLE_STATES, type Access } from './access.js';
 import type { Principal } from './auth/principal.js';
 import { nowIso } from './clock.js';
@@ -85,7 +86,7 @@ export class MembersService {
       const events = await this.appendStateEvent(tx, conversation, member, user, at);
       return { view: { member, user }, events };
     });
-    this.sink.publish(conversation.id, events);
+    this.announce(view.member, events);
     return view;
   }
 
@@ -99,15 +100,14 @@ export class MembersService {
       if (!me) throw new ParleyError('conversation:error:not-member');
       return { member: me, user: principal.user };
     }
-    await this.access.self(principal, conversationId, VISIBLE_STATES);
+    await this.access.readable(principal, conversationId);
     const member = await this.store.getMember(memberId);
     if (!member || member.conversationId !== conversationId) throw new ParleyError('member:error:not-found');
     return this.view(member);
   }
 
   async list(principal: Principal, conversationId: string, page: PageQuery): Promise<Page<MemberView>> {
-    await this.access.conversation(principal, conversationId);
-    await this.access.self(principal, conversationId, VISIBLE_STATES);
+    await this.access.readable(principal, conversationId);
     const result = await this.store.listMembers(conversationId, page);
     const items = await Promise.all(result.items.map((m) => this.view(m)));
     return result.next === undefined ? { items } : { items, next: result.next };
@@ -115,8 +115,7 @@ export class MembersService {
 
   /** Every member of the conversation, in any state, unpaginated (`conversation:get`). */
   async all(principal: Principal, conversationId: string): Promise<MemberView[]> {
-    await this.access.conversation(principal, conversationId);
-    await this.access.self(principal, conversationId, VISIBLE_STATES);
+    await this.access.readable(principal, conversationId);
     const members = await this.store.membersInStates(conversationId, ['JOINED', 'INVITED', 'LEFT']);
     return Promise.all(members.map((m) => this.view(m)));
   }
@@ -142,7 +141,7 @@ export class MembersService {
       const updated = await this.moveTo(tx, current, state, at, current.invitedBy);
       return { updated, events: await this.appendStateEvent(tx, conversation, updated, view.user, at) };
     });
-    this.sink.publish(conversation.id, events);
+    this.announce(updated, events);
     return { member: updated, user: view.user };
   }
 
@@ -159,11 +158,31 @@ export class MembersService {
         const at = nowIso();
         const events = await this.store.transaction(async (tx) => {
           const left = await this.moveTo(tx, member, 'LEFT', at, member.invitedBy);
-          return this.appendStateEvent(tx, conversation, left, user, at);
+          return { left, events: await this.appendStateEvent(tx, conversation, left, user, at) };
         });
-        this.sink.publish(conversation.id, events);
+        this.announce(events.left, events.events);
       }
     }
+  }
+
+  /** The conversations the user is JOINED to, with their member in each (a realtime login subscribes to these). */
+  joinedBy(userId: string): Promise<Membership[]> {
+    return allMemberships(this.store, userId, ['JOINED']);
+  }
+
+  /** Publishes a committed state change: the membership as data first, then the event that announced it. */
+  private announce(member: MemberRecord, events: EventRecord[]): void {
+    const [event] = events;
+    if (event) {
+      this.sink.membershipChanged({
+        cid: member.conversationId,
+        userId: member.userId,
+        memberId: member.id,
+        state: member.state,
+        event,
+      });
+    }
+    this.sink.publish(member.conversationId, events);
   }
 
   /**

@@ -25,7 +25,8 @@ export class TokenBucket {
 
   wait(): number {
     const t = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + (t - this.last) * this.rate);
+    // A clock that steps back (wall time) must not take tokens away.
+    this.tokens = Math.min(this.burst, this.tokens + Math.max(0, t - this.last) * this.rate);
     this.last = t;
     return this.tokens >= 1 ? 0 : (1 - this.tokens) / this.rate;
   }
@@ -45,6 +46,7 @@ export class KeyedBuckets {
   constructor(
     private readonly rate: number,
     private readonly burst: number,
+    private readonly now: () => number = monotonicSeconds,
   ) {}
 
   /** Seconds to wait before `key` may act again, or 0; nothing is counted. */
@@ -55,7 +57,7 @@ export class KeyedBuckets {
   /** Seconds to wait before `key` may act again, or 0 (and the action is counted). */
   take(key: string): number {
     let bucket = this.buckets.get(key);
-    if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(this.rate, this.burst)));
+    if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(this.rate, this.burst, this.now)));
     if (++this.sweeps >= 10_000) this.sweep();
     return bucket.take();
   }

@@ -44,6 +44,11 @@ export class UsersService {
     return this.access.user(principal, id);
   }
 
+  /** A user of the application by name, or undefined; for the composition root (the demo), not for callers. */
+  findByName(applicationId: string, name: string): Promise<UserRecord | undefined> {
+    return this.store.getUserByName(applicationId, name);
+  }
+
   async list(principal: Principal, page: PageQuery, name?: string): Promise<Page<UserRecord>> {
     this.access.requireApplication(principal);
     return this.store.listUsers(principal.application.id, page, { name });

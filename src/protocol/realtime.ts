@@ -42,7 +42,7 @@ export const SUCCESS_TYPE: Record<RequestType, string> = {
   'session:logout': 'session:logged-out',
 };
 
-/** What a client sends. Fields beyond `tid` depend on the type; see docs/protocol.md. */
+/** What a client sends, as the envelope check leaves it; `RealtimeApi` types the fields of each request. */
 export interface RealtimeRequest {
   type: RequestType;
   tid: string;
@@ -52,20 +52,6 @@ export interface RealtimeRequest {
   body?: Record<string, unknown>;
   /** Makes a `text` send idempotent: a retry with the same reference returns the original event. */
   client_ref?: string;
-}
-
-export interface SuccessReply<B = unknown> {
-  type: string;
-  rid: string;
-  body: B;
-}
-
-export interface ErrorReply {
-  type: string;
-  rid: string;
-  code: string;
-  description: string;
-  body?: { retry_after?: number };
 }
 
 /** Events pushed by the server. Persisted events have a numeric `id`; typing and delivery are ephemeral. */
@@ -114,24 +100,11 @@ export interface RealtimeConversation {
   members?: RealtimeMember[];
 }
 
-/** Event types the server pushes without persisting them (no `id`). */
-export const EPHEMERAL_TYPES = [
-  'text:typing:on',
-  'text:typing:off',
-  'text:delivered',
-  'image:delivered',
-  'presence:update',
-  /** The conversation was deleted; the server stops delivering its events. */
-  'conversation:deleted',
-] as const;
-
 /**
- * `presence:update` (native transport only), pushed to a conversation's joined members when one of them gets
- * a first session or loses their last: `{cid, from: <member id>, body: {user_id, online}}` for one change, or
- * `{cid, from: null, body: {users: [{user_id, member_id, online}, ...]}}` for several made within a moment.
+ * One user's change in a `presence:update` (native transport only), pushed to a conversation's joined members
+ * when one of them gets a first session or loses their last: `{cid, from: <member id>, body: {user_id,
+ * online}}` for one change, or `{cid, from: null, body: {users: [PresenceChange, ...]}}` for several.
  */
-export type PresenceBody = { user_id: string; online: boolean } | { users: PresenceChange[] };
-
 export interface PresenceChange {
   user_id: string;
   member_id: string;

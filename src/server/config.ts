@@ -18,6 +18,11 @@ export interface ServerConfig {
   rateLimit: number;
   /** Requests a second per user across all their connections and REST calls (bursts of twice that). */
   userRateLimit: number;
+  /**
+   * REST requests a second per application token (a server backend: no user), bursts of twice that. Apart from
+   * users' and much higher, since one backend provisions for all its users.
+   */
+  appRateLimit: number;
   /** Live realtime sessions one user may hold. */
   maxSessions: number;
   /** Bytes a connection may have waiting to be sent before it is dropped as a slow consumer. */
@@ -66,6 +71,7 @@ export const serverConfigSchema = z.object({
     .default(8 * 1024),
   rateLimit: z.coerce.number().positive().max(1_000_000).default(50),
   userRateLimit: z.coerce.number().positive().max(1_000_000).default(100),
+  appRateLimit: z.coerce.number().positive().max(1_000_000).default(1000),
   maxSessions: z.coerce.number().int().min(1).max(100_000).default(32),
   maxBufferBytes: z.coerce
     .number()
@@ -133,6 +139,7 @@ export const ENV_NAMES: Record<keyof ServerConfig, string> = {
   maxTextBytes: 'PARLEY_MAX_TEXT',
   rateLimit: 'PARLEY_RATE_LIMIT',
   userRateLimit: 'PARLEY_USER_RATE_LIMIT',
+  appRateLimit: 'PARLEY_APP_RATE_LIMIT',
   maxSessions: 'PARLEY_MAX_SESSIONS',
   maxBufferBytes: 'PARLEY_MAX_BUFFER',
   allowedOrigins: 'PARLEY_ALLOWED_ORIGINS',

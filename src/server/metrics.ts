@@ -18,7 +18,7 @@ export class Metrics {
   });
   readonly eventsCommitted = new Counter({
     name: 'parley_events_committed_total',
-    help: 'Events committed and handed to fan-out',
+    help: 'Events committed, counted once by the node that committed them',
     registers: [this.registry],
   });
   readonly framesDelivered = new Counter({

@@ -1,10 +1,12 @@
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { systemClock, type Clock } from '../core/clock.js';
+import { ContentPolicy } from '../core/content-policy.js';
 import { createDomain, type Domain } from '../core/domain.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { ServerConfig } from './config.js';
-import { busSink } from '../bus/bus-sink.js';
+import { busSink } from './bus-sink.js';
 import type { Bus } from '../bus/bus.js';
 import { LocalBus } from '../bus/local-bus.js';
 import { RedisBus } from '../bus/redis/redis-bus.js';
@@ -13,10 +15,13 @@ import { buildHttpApp } from './http/build-http-app.js';
 import { Metrics } from './metrics.js';
 import { OriginPolicy } from './origin-policy.js';
 import { KeyedBuckets } from '../core/token-bucket.js';
+import { DeadlineQueue, type Expiry } from './realtime/deadline-queue.js';
 import { NativeTransport } from './realtime/native/native-transport.js';
 import { RealtimeHub } from './realtime/realtime-hub.js';
 import { StitchTransport } from './realtime/stitch/stitch-transport.js';
 import { openMedia } from './media/open-media.js';
+import { FileMediaStore } from '../store/media/file-media-store.js';
+import { PostgresMediaStore } from '../store/media/postgres-media-store.js';
 import type { MediaService } from '../core/media/media-service.js';
 
 export interface ParleyServer {
@@ -46,11 +51,18 @@ export function createLogger(level: ServerConfig['logLevel']): Logger {
   });
 }
 
+export interface StartOptions {
+  /** Time for token expiry, rate limits and realtime timers; tests pass one they can move on. */
+  clock?: Clock;
+}
+
 /** The composition root: picks the store, wires the domain and the transports, and listens. */
 export async function startParley(
   config: ServerConfig,
   logger = createLogger(config.logLevel),
+  options: StartOptions = {},
 ): Promise<ParleyServer> {
+  const clock = options.clock ?? systemClock;
   const store = config.databaseUrl
     ? await openPostgresStore({ url: config.databaseUrl })
     : await openSqliteStore({ file: join(resolve(config.dataDir), 'parley.db') });
@@ -60,16 +72,35 @@ export async function startParley(
       transport === 'native' ? native.connectionCount : stitch.connectionCount,
   });
   const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, logger) : new LocalBus();
-  const hub = new RealtimeHub(store, logger, bus, metrics);
-  const domain = createDomain(store, busSink(bus));
+  const domain = createDomain(store, busSink(bus, metrics), {
+    content: new ContentPolicy(config.maxTextBytes),
+    logger,
+  });
+  const hub = new RealtimeHub(
+    {
+      committed: (cid, startId, endId) => domain.events.committed(cid, startId, endId),
+      joinedBy: (userId) => domain.members.joinedBy(userId),
+    },
+    logger,
+    bus,
+    clock,
+    metrics,
+  );
   const demo = config.demo ? await seedDemo(domain) : undefined;
   const { apiKey, generatedSecret } = await domain.credentials.provision({
     apiKey: config.apiKey,
     apiSecret: config.apiSecret,
   });
   let url = config.publicUrl ?? '';
-  const media = await openMedia(config, store, busSink(bus), () => url, logger);
-  const userBuckets = new KeyedBuckets(config.userRateLimit, config.userRateLimit * 2);
+  // Media beside the store: files under the data directory embedded, PostgreSQL when every node of a
+  // cluster must reach every file.
+  const blobs = config.databaseUrl
+    ? await PostgresMediaStore.open(config.databaseUrl)
+    : await FileMediaStore.open(join(resolve(config.dataDir), 'media'));
+  const media = await openMedia(config, store, blobs, busSink(bus, metrics), () => url, logger);
+  const seconds = (): number => clock.now() / 1000;
+  const userBuckets = new KeyedBuckets(config.userRateLimit, config.userRateLimit * 2, seconds);
+  const appBuckets = new KeyedBuckets(config.appRateLimit, config.appRateLimit * 2, seconds);
   const origins = new OriginPolicy(config.allowedOrigins);
   const app = buildHttpApp(domain, {
     logger,
@@ -77,16 +108,18 @@ export async function startParley(
     metrics,
     demo,
     userBuckets,
+    appBuckets,
     origins,
     media: media.service,
   });
   const limits = {
-    maxTextBytes: config.maxTextBytes,
     rateLimit: config.rateLimit,
     maxSessions: config.maxSessions,
     maxBufferBytes: config.maxBufferBytes,
   };
-  const realtime = { domain, hub, logger, limits, userBuckets, media: media.service };
+  // Every session's token expiry, on one timer of this server's clock.
+  const expiries = new DeadlineQueue<Expiry>((expiry) => expiry.expire(), clock);
+  const realtime = { domain, hub, logger, limits, userBuckets, expiries, clock, media: media.service };
   const native = new NativeTransport(realtime, {
     maxFrameBytes: config.maxFrameBytes,
     heartbeatMs: 30_000,

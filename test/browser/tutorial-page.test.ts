@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumSkipReason, launchChromium } from '../support/chromium.js';
+import { outsideFileSkipReason } from '../support/outside-file.js';
 import { serveStatic } from '../support/static-server.js';
 import { appToken, startTestServer, userToken, type TestServer } from '../support/test-server.js';
 
-const skip = chromiumSkipReason();
 const TUTORIAL = join(import.meta.dirname, '..', '..', '..', 'shared', 'seed', 'simple-chat-tutorial.md');
+const skip = chromiumSkipReason() ?? outsideFileSkipReason(TUTORIAL, "the tutorial's page");
 
 /** The tutorial's own page, read from the tutorial at run time, with only its script src pointed at Parley. */
 async function tutorialPage(sdkUrl: string, tokens: string[], cid: string): Promise<string> {

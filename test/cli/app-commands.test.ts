@@ -1,19 +1,28 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readConfig, writeConfig } from '../../src/cli/config.js';
+import { API_KEY, API_SECRET, type TestServer } from '../support/test-server.js';
 import { useCliFixture } from './support/cli-fixture.js';
-import { FAKE_API_KEY, FAKE_API_SECRET } from './support/fake-parley.js';
 
 const fixture = useCliFixture();
-const BASIC = `Basic ${Buffer.from(`${FAKE_API_KEY}:${FAKE_API_SECRET}`).toString('base64')}`;
+const BASIC = `Basic ${Buffer.from(`${API_KEY}:${API_SECRET}`).toString('base64')}`;
+
+/** The application as the server itself returns it. */
+const serverView = async (server: TestServer, id: string): Promise<Record<string, unknown>> =>
+  (await (await server.call('GET', `/v2/applications/${id}`, { basic: true })).json()) as Record<
+    string,
+    unknown
+  >;
+
+const idOf = (line: string | undefined): string => line!.split(': ')[1]!;
 const ANSWER = 'https://example.com/webhooks/answer';
 const EVENT = 'https://example.com/webhooks/event';
 
 describe('parley app:create', () => {
   it('creates the tutorial application, saves its private key 0600 and remembers it', async () => {
-    const { fake, where, run } = await fixture({ withApp: false });
+    const { server, proxy, where, run } = await fixture({ withApp: false });
     const created = await run(
       'app:create',
       'Simple Chat',
@@ -22,11 +31,11 @@ describe('parley app:create', () => {
       '--type=rtc',
       '--keyfile=private.key',
     );
-    const [app] = [...fake.apps.values()];
-    expect(created).toMatchObject({ code: 0, out: [`Application created: ${app!.id}`], err: [] });
-    expect(app!.id).toMatch(/^[0-9a-f-]{36}$/);
+    const id = idOf(created.out[0]);
+    expect(created).toMatchObject({ code: 0, out: [`Application created: ${id}`], err: [] });
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
 
-    const [request] = fake.requests;
+    const [request] = proxy.requests;
     expect(request).toMatchObject({ method: 'POST', url: '/v2/applications' });
     expect(request!.headers.authorization).toBe(BASIC);
     expect(request!.headers['content-type']).toBe('application/json');
@@ -44,13 +53,15 @@ describe('parley app:create', () => {
     const pem = await readFile(keyfile, 'utf8');
     expect(pem).toContain('-----BEGIN PRIVATE KEY-----');
     expect((await stat(keyfile)).mode & 0o777).toBe(0o600);
-    const derived = createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'pem' });
-    expect(derived).toBe(app!.publicKey);
+    const registered = ((await serverView(server, id)) as { keys: { public_key: string } }).keys.public_key;
+    // The server keeps the key it was sent (it may re-encode the PEM): compare the keys, not the text.
+    const der = (key: KeyObject) => key.export({ type: 'spki', format: 'der' }).toString('hex');
+    expect(der(createPublicKey(createPrivateKey(pem)))).toBe(der(createPublicKey(registered)));
     const rsa = createPrivateKey(pem);
     expect(rsa.asymmetricKeyType).toBe('rsa');
     expect(rsa.asymmetricKeyDetails?.modulusLength).toBe(2048);
 
-    expect((await readConfig(where.rc))?.app).toEqual({ id: app!.id, keyfile });
+    expect((await readConfig(where.rc))?.app).toEqual({ id, keyfile });
   });
 
   it('overwrites an existing key file, leaving it mode 0600', async () => {
@@ -63,9 +74,11 @@ describe('parley app:create', () => {
   });
 
   it('prints the server reply with --json', async () => {
-    const { fake, run } = await fixture({ withApp: false });
-    const created = await run('app:create', 'A', ANSWER, EVENT, '--json');
-    expect(JSON.parse(created.stdout)).toEqual([...fake.apps.values()][0]!.body);
+    const { server, run } = await fixture({ withApp: false });
+    const created = JSON.parse((await run('app:create', 'A', ANSWER, EVENT, '--json')).stdout) as {
+      id: string;
+    };
+    expect(created).toEqual(await serverView(server, created.id));
   });
 
   it('leaves no key file and remembers nothing when the server refuses', async () => {
@@ -82,77 +95,68 @@ describe('parley app:create', () => {
   });
 
   it('fails before creating anything when the key file cannot be written', async () => {
-    const { fake, where, run } = await fixture({ withApp: false });
+    const { proxy, where, run } = await fixture({ withApp: false });
     const created = await run('app:create', 'A', ANSWER, EVENT, '--keyfile=no/such/dir/private.key');
     expect(created.code).toBe(1);
     expect(created.err).toEqual([
-      `Error: cannot write key file ${join(where.cwd, 'no/such/dir/private.key')}: ENOENT`,
+      `Error: cannot write key file ${join(where.cwd, 'no/such/dir/private.key')}: ENOENT (cli:error:write-failed)`,
     ]);
-    expect(fake.requests).toEqual([]);
+    expect(proxy.requests).toEqual([]);
   });
 
   it('accepts only --type=rtc', async () => {
-    const { fake, run } = await fixture({ withApp: false });
+    const { proxy, run } = await fixture({ withApp: false });
     const created = await run('app:create', 'A', ANSWER, EVENT, '--type=voice');
     expect(created.code).toBe(1);
     expect(created.err).toHaveLength(1);
     expect(created.err[0]).toMatch(/^Error: option '--type <type>' argument 'voice' is invalid/);
-    expect(fake.requests).toEqual([]);
+    expect(proxy.requests).toEqual([]);
   });
 });
 
 describe('parley app:list, app:show and app:delete', () => {
-  it('lists every application across pages', async () => {
-    const { fake, run } = await fixture();
-    for (let i = 0; i < 2; i++) await run('app:create', `App ${i}`, ANSWER, EVENT, `--keyfile=k${i}.key`);
-    fake.requests.length = 0;
+  it('lists every application, asking for the largest page', async () => {
+    const { proxy, run, appId } = await fixture();
+    const apps = [`${appId} | Simple Chat`];
+    for (let i = 0; i < 2; i++) {
+      const created = await run('app:create', `App ${i}`, ANSWER, EVENT, `--keyfile=k${i}.key`);
+      apps.push(`${idOf(created.out[0])} | App ${i}`);
+    }
+    proxy.requests.length = 0;
     const listed = await run('app:list');
     expect(listed.code).toBe(0);
-    expect(listed.out).toEqual([...fake.apps.values()].map((a) => `${a.id} | ${a.name}`));
-    expect(fake.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+    expect([...listed.out].sort()).toEqual(apps.sort());
+    expect(proxy.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       'GET /v2/applications?page_size=100&page=1',
     ]);
-    expect(fake.requests[0]!.headers.authorization).toBe(BASIC);
-  });
-
-  it('asks for the next page until total_pages is reached', async () => {
-    const { fake, run, appId } = await fixture();
-    fake.intercept = (request) => {
-      const page = Number(new URL(request.url, fake.url).searchParams.get('page'));
-      const app = { id: `${appId.slice(0, -1)}${page}`, name: `page ${page}` };
-      return { status: 200, body: { page, total_pages: 3, _embedded: { applications: [app] } } };
-    };
-    const listed = await run('app:list', '--json');
-    expect((JSON.parse(listed.stdout) as { name: string }[]).map((a) => a.name)).toEqual([
-      'page 1',
-      'page 2',
-      'page 3',
-    ]);
-    expect(fake.requests.map((r) => r.url)).toEqual(
-      [1, 2, 3].map((p) => `/v2/applications?page_size=100&page=${p}`),
-    );
+    expect(proxy.requests[0]!.headers.authorization).toBe(BASIC);
   });
 
   it('shows an application as key: value lines, or its JSON with --json', async () => {
-    const { fake, run, appId } = await fixture();
+    const { server, proxy, run, appId } = await fixture();
     const shown = await run('app:show', appId);
     expect(shown.code).toBe(0);
     expect(shown.out).toContain(`id: ${appId}`);
     expect(shown.out).toContain('name: Simple Chat');
     expect(shown.out.some((l) => l.startsWith('_links'))).toBe(false);
-    expect(fake.requests[0]).toMatchObject({ method: 'GET', url: `/v2/applications/${appId}` });
-    expect(JSON.parse((await run('app:show', appId, '--json')).stdout)).toEqual(fake.apps.get(appId)!.body);
+    expect(proxy.requests[0]).toMatchObject({ method: 'GET', url: `/v2/applications/${appId}` });
+    expect(JSON.parse((await run('app:show', appId, '--json')).stdout)).toEqual(
+      await serverView(server, appId),
+    );
   });
 
   it('deletes the remembered application and forgets it', async () => {
-    const { fake, where, run, appId } = await fixture();
+    const { server, proxy, where, run, appId } = await fixture();
     const deleted = await run('app:delete', appId);
     expect(deleted).toMatchObject({ code: 0, out: [`Application deleted: ${appId}`] });
-    expect(fake.requests[0]).toMatchObject({ method: 'DELETE', url: `/v2/applications/${appId}` });
+    expect(proxy.requests[0]).toMatchObject({ method: 'DELETE', url: `/v2/applications/${appId}` });
+    expect((await server.call('GET', `/v2/applications/${appId}`, { basic: true })).status).toBe(404);
     expect((await readConfig(where.rc))?.app).toBeUndefined();
     const after = await run('conversation:list');
     expect(after.code).toBe(1);
-    expect(after.err[0]).toMatch(/^Error: no application is remembered; run `parley app:create/);
+    expect(after.err[0]).toMatch(
+      /^Error: no application is remembered; run `parley app:create.* \(cli:error:no-application\)$/,
+    );
   });
 
   it('keeps the remembered application when deleting another', async () => {
@@ -173,10 +177,10 @@ describe('parley app:list, app:show and app:delete', () => {
     expect(shown).toMatchObject({
       code: 2,
       out: [],
-      err: ['Error: Application not found (application:error:not-found)'],
+      err: ['Error: Application nope not found (application:error:not-found)'],
     });
     expect((await run('app:delete', 'nope')).err).toEqual([
-      'Error: Application not found (application:error:not-found)',
+      'Error: Application nope not found (application:error:not-found)',
     ]);
   });
 });

@@ -35,7 +35,10 @@ describe('the rc file', () => {
     const rc = join(await tempDir(), 'missing');
     expect(await readConfig(rc)).toBeUndefined();
     await expect(requireConfig(rc)).rejects.toThrow(
-      new UsageError(`no Parley config at ${rc}; run \`parley setup API_KEY API_SECRET\``),
+      new UsageError(
+        'cli:error:no-config',
+        `no Parley config at ${rc}; run \`parley setup API_KEY API_SECRET\``,
+      ),
     );
   });
 
@@ -115,7 +118,7 @@ describe('parley setup', () => {
     expect(run).toMatchObject({
       code: 1,
       out: [],
-      err: ['Error: --url must be an http(s) URL, got "localhost"'],
+      err: ['Error: --url must be an http(s) URL, got "localhost" (cli:error:invalid-argument)'],
     });
   });
 });

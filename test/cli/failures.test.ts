@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readConfig, writeConfig } from '../../src/cli/config.js';
 import { RestClient, ServerUnreachableError, basicAuth } from '../../src/cli/rest-client.js';
 import { useCliFixture } from './support/cli-fixture.js';
-import { closedPortUrl } from './support/fake-parley.js';
+import { closedPortUrl } from './support/recording-proxy.js';
 import { runCli } from './support/run-cli.js';
 import { useTempDirs } from './support/temp-dir.js';
 
@@ -26,7 +26,7 @@ describe('when the server cannot be reached', () => {
       expect(await run(...argv)).toMatchObject({
         code: 3,
         out: [],
-        err: [`Error: cannot reach Parley at ${url}: ECONNREFUSED`],
+        err: [`Error: cannot reach Parley at ${url}: ECONNREFUSED (cli:error:unreachable)`],
       });
     }
   });
@@ -59,8 +59,8 @@ describe('when the server says no', () => {
   });
 
   it('reports a token the server does not accept', async () => {
-    const { fake, run, appId } = await fixture();
-    fake.apps.delete(appId);
+    const { server, run, appId } = await fixture();
+    expect((await server.call('DELETE', `/v2/applications/${appId}`, { basic: true })).status).toBe(204);
     expect(await run('conversation:list')).toMatchObject({
       code: 2,
       err: ['Error: The token names no known application (system:error:unknown-application)'],
@@ -68,8 +68,8 @@ describe('when the server says no', () => {
   });
 
   it('names the invalid parameters the server lists', async () => {
-    const { fake, run } = await fixture();
-    fake.intercept = () => ({
+    const { proxy, run } = await fixture();
+    proxy.intercept = () => ({
       status: 400,
       body: {
         code: 'http:error:validation-fail',
@@ -84,26 +84,83 @@ describe('when the server says no', () => {
   });
 
   it('reports a refusal without a JSON body by its status', async () => {
-    const { fake, run } = await fixture();
-    fake.intercept = () => ({ status: 502, text: '<html>Bad Gateway</html>' });
+    const { proxy, run } = await fixture();
+    proxy.intercept = () => ({ status: 502, text: '<html>Bad Gateway</html>' });
     expect(await run('conversation:list')).toMatchObject({
       code: 2,
-      err: ['Error: GET /v1/conversations answered 502 Bad Gateway'],
+      err: ['Error: GET /v1/conversations answered 502 Bad Gateway (cli:error:server-refused)'],
     });
   });
 
   it('reports a success reply it cannot read', async () => {
-    const { fake, run } = await fixture();
-    fake.intercept = () => ({ status: 200, text: 'hello' });
+    const { proxy, run } = await fixture();
+    proxy.intercept = () => ({ status: 200, text: 'hello' });
     expect(await run('conversation:list')).toMatchObject({
       code: 2,
-      err: ['Error: GET /v1/conversations answered 200 without a JSON body'],
+      err: ['Error: GET /v1/conversations answered 200 without a JSON body (cli:error:unexpected-reply)'],
     });
-    fake.intercept = () => ({ status: 201, body: { name: 'no id' } });
+    proxy.intercept = () => ({ status: 201, body: { name: 'no id' } });
     const created = await run('user:create', 'name=x');
     expect(created.code).toBe(2);
     expect(created.err).toHaveLength(1);
-    expect(created.err[0]).toMatch(/^Error: POST \/v1\/users answered an unexpected body \(id: /);
+    expect(created.err[0]).toMatch(
+      /^Error: POST \/v1\/users answered an unexpected body \(id: .*\(cli:error:unexpected-reply\)$/,
+    );
+  });
+});
+
+describe('when the server pages oddly', () => {
+  it('asks for the next page until total_pages is reached', async () => {
+    const { proxy, run, appId } = await fixture();
+    proxy.intercept = (request) => {
+      const page = Number(new URL(request.url, proxy.url).searchParams.get('page'));
+      const app = { id: `${appId.slice(0, -1)}${page}`, name: `page ${page}` };
+      return { status: 200, body: { page, total_pages: 3, _embedded: { applications: [app] } } };
+    };
+    const listed = await run('app:list', '--json');
+    expect((JSON.parse(listed.stdout) as { name: string }[]).map((a) => a.name)).toEqual([
+      'page 1',
+      'page 2',
+      'page 3',
+    ]);
+    expect(proxy.requests.map((r) => r.url)).toEqual(
+      [1, 2, 3].map((p) => `/v2/applications?page_size=100&page=${p}`),
+    );
+  });
+
+  it('follows next links on the configured server even when they name another host', async () => {
+    const { proxy, run } = await fixture();
+    let calls = 0;
+    proxy.intercept = () => {
+      calls++;
+      const next =
+        calls === 1 ? { next: { href: 'http://elsewhere.example/v1/conversations?cursor=abc' } } : {};
+      return { status: 200, body: { _embedded: { conversations: [{ id: `CON-${calls}` }] }, _links: next } };
+    };
+    const listed = await run('conversation:list');
+    expect(listed.out).toEqual(['CON-1 |  | ', 'CON-2 |  | ']);
+    expect(proxy.requests.map((r) => r.url)).toEqual([
+      '/v1/conversations?page_size=100',
+      '/v1/conversations?cursor=abc',
+    ]);
+  });
+
+  it('stops with an error when a next link loops', async () => {
+    const { proxy, run } = await fixture();
+    proxy.intercept = () => ({
+      status: 200,
+      body: {
+        _embedded: { conversations: [] },
+        _links: { next: { href: '/v1/conversations?page_size=100' } },
+      },
+    });
+    const listed = await run('conversation:list');
+    expect(listed).toMatchObject({
+      code: 2,
+      err: [
+        "Error: the server's next link loops back to /v1/conversations?page_size=100 (cli:error:unexpected-reply)",
+      ],
+    });
   });
 });
 
@@ -119,7 +176,9 @@ describe('local problems', () => {
       expect(await runCli(argv, { cwd, rc })).toMatchObject({
         code: 1,
         out: [],
-        err: [`Error: no Parley config at ${rc}; run \`parley setup API_KEY API_SECRET\``],
+        err: [
+          `Error: no Parley config at ${rc}; run \`parley setup API_KEY API_SECRET\` (cli:error:no-config)`,
+        ],
       });
     }
   });
@@ -130,39 +189,41 @@ describe('local problems', () => {
     expect(listed).toMatchObject({
       code: 1,
       err: [
-        'Error: no application is remembered; run `parley app:create NAME ANSWER_URL EVENT_URL --type=rtc --keyfile=private.key` or pass --app-id and --keyfile',
+        'Error: no application is remembered; run `parley app:create NAME ANSWER_URL EVENT_URL --type=rtc --keyfile=private.key` or pass --app-id and --keyfile (cli:error:no-application)',
       ],
     });
   });
 
   it('signs with --app-id and --keyfile instead of the remembered application', async () => {
-    const { fake, where, run, appId } = await fixture();
+    const { proxy, where, run, appId } = await fixture();
     await writeConfig(where.rc, { ...(await readConfig(where.rc))!, app: undefined });
     expect((await run('user:list', '--app-id', appId, '--keyfile', 'private.key')).code).toBe(0);
-    expect(fake.requests[0]!.token?.claims.application_id).toBe(appId);
+    expect(proxy.requests[0]!.token?.claims.application_id).toBe(appId);
   });
 
   it('needs --keyfile with an --app-id that is not the remembered one, and an app id with --keyfile', async () => {
     const { where, run } = await fixture();
     expect(await run('user:list', '--app-id', 'other-app')).toMatchObject({
       code: 1,
-      err: ["Error: --app-id other-app needs --keyfile with that application's private key"],
+      err: [
+        "Error: --app-id other-app needs --keyfile with that application's private key (cli:error:no-application)",
+      ],
     });
     await writeConfig(where.rc, { ...(await readConfig(where.rc))!, app: undefined });
     expect(await run('user:list', '--keyfile', 'private.key')).toMatchObject({
       code: 1,
-      err: ['Error: --keyfile needs --app-id: no application is remembered'],
+      err: ['Error: --keyfile needs --app-id: no application is remembered (cli:error:no-application)'],
     });
   });
 
   it('reports a missing key file before calling the server', async () => {
-    const { fake, where, run } = await fixture();
+    const { proxy, where, run } = await fixture();
     const keyfile = join(where.cwd, 'private.key');
     await rm(keyfile);
     expect(await run('conversation:create', 'display_name=x')).toMatchObject({
       code: 1,
-      err: [`Error: cannot read key file ${keyfile}: ENOENT`],
+      err: [`Error: cannot read key file ${keyfile}: ENOENT (cli:error:key-file)`],
     });
-    expect(fake.requests).toEqual([]);
+    expect(proxy.requests).toEqual([]);
   });
 });

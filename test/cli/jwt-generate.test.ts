@@ -107,13 +107,19 @@ describe('parley jwt:generate', () => {
   it.each([
     [['acl={"paths":'], /^Error: acl is not valid JSON: /],
     [['exp=tomorrow'], /^Error: exp is not valid JSON: /],
-    [['exp="1795632664"'], /^Error: exp must be a whole number of seconds since the epoch$/],
+    [
+      ['exp="1795632664"'],
+      /^Error: exp must be a whole number of seconds since the epoch \(cli:error:invalid-argument\)$/,
+    ],
     [['acl=[1]'], /^Error: acl must be a JSON object/],
     [
       ['subject=John'],
-      /^Error: unknown key "subject" for jwt:generate \(accepted: sub, exp, acl, application_id\)$/,
+      /^Error: unknown key "subject" for jwt:generate \(accepted: sub, exp, acl, application_id\) \(cli:error:invalid-argument\)$/,
     ],
-    [['John'], /^Error: jwt:generate expects key=value arguments, got "John"$/],
+    [
+      ['John'],
+      /^Error: jwt:generate expects key=value arguments, got "John" \(cli:error:invalid-argument\)$/,
+    ],
   ])('rejects %j with one line and exit 1', async (claims, message) => {
     const where = await withKeyFile();
     const run = await runCli(['jwt:generate', 'private.key', `application_id=${APP_ID}`, ...claims], where);
@@ -128,7 +134,9 @@ describe('parley jwt:generate', () => {
     const run = await runCli(['jwt:generate', 'private.key', 'sub=John'], where);
     expect(run).toMatchObject({
       code: 1,
-      err: ['Error: jwt:generate needs application_id=… (no application is remembered)'],
+      err: [
+        'Error: jwt:generate needs application_id=… (no application is remembered) (cli:error:no-application)',
+      ],
     });
   });
 
@@ -137,13 +145,15 @@ describe('parley jwt:generate', () => {
     const missing = await runCli(['jwt:generate', 'nope.key', 'sub=John', `application_id=${APP_ID}`], where);
     expect(missing).toMatchObject({
       code: 1,
-      err: [`Error: cannot read key file ${join(where.cwd, 'nope.key')}: ENOENT`],
+      err: [`Error: cannot read key file ${join(where.cwd, 'nope.key')}: ENOENT (cli:error:key-file)`],
     });
     await writeFile(join(where.cwd, 'bad.key'), 'not a key');
     const bad = await runCli(['jwt:generate', 'bad.key', 'sub=John', `application_id=${APP_ID}`], where);
     expect(bad).toMatchObject({
       code: 1,
-      err: [`Error: key file ${join(where.cwd, 'bad.key')} does not hold a PEM private key`],
+      err: [
+        `Error: key file ${join(where.cwd, 'bad.key')} does not hold a PEM private key (cli:error:key-file)`,
+      ],
     });
   });
 });

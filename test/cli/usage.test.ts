@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { runCli, type CliEnvironment } from './support/run-cli.js';
 import { useTempDirs } from './support/temp-dir.js';
 
@@ -67,13 +68,19 @@ describe('parley usage', () => {
   });
 
   it.each([
-    [[], 'Error: no command given; see `parley --help`'],
-    [['bogus'], "Error: unknown command 'bogus'"],
-    [['app:show'], "Error: missing required argument 'id'"],
-    [['app:show', 'a', 'b'], "Error: too many arguments for 'app:show'. Expected 1 argument but got 2."],
-    [['conversation:list', '--bogus'], "Error: unknown option '--bogus'"],
-    [['setup', 'KEY'], "Error: missing required argument 'api_secret'"],
-    [['app:create', 'Simple Chat', 'http://a'], "Error: missing required argument 'event_url'"],
+    [[], 'Error: no command given; see `parley --help` (cli:error:usage)'],
+    [['bogus'], "Error: unknown command 'bogus' (cli:error:usage)"],
+    [['app:show'], "Error: missing required argument 'id' (cli:error:usage)"],
+    [
+      ['app:show', 'a', 'b'],
+      "Error: too many arguments for 'app:show'. Expected 1 argument but got 2. (cli:error:usage)",
+    ],
+    [['conversation:list', '--bogus'], "Error: unknown option '--bogus' (cli:error:usage)"],
+    [['setup', 'KEY'], "Error: missing required argument 'api_secret' (cli:error:usage)"],
+    [
+      ['app:create', 'Simple Chat', 'http://a'],
+      "Error: missing required argument 'event_url' (cli:error:usage)",
+    ],
   ])('turns the usage error in %j into one line and exit 1', async (argv, line) => {
     const run = await runCli(argv, await somewhere());
     expect(run).toMatchObject({ code: 1, out: [], err: [line] });
@@ -83,7 +90,23 @@ describe('parley usage', () => {
     const run = await runCli(['conversation:creat'], await somewhere());
     expect(run.code).toBe(1);
     expect(run.err).toEqual([
-      "Error: unknown command 'conversation:creat' (Did you mean conversation:create?)",
+      "Error: unknown command 'conversation:creat' (Did you mean conversation:create?) (cli:error:usage)",
     ]);
+  });
+
+  it('reports an unexpected exception as an internal error with exit 4, not as bad input', async () => {
+    const err: string[] = [];
+    const code = await main(['--version'], {
+      out: () => {
+        throw new Error('standard output is gone');
+      },
+      err: (line) => err.push(line),
+      env: {},
+      cwd: await tempDir(),
+    });
+    expect({ code, err }).toEqual({
+      code: 4,
+      err: ['Error: unexpected failure: standard output is gone (cli:error:internal)'],
+    });
   });
 });

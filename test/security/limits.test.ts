@@ -1,9 +1,10 @@
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { nativeClient, socketIoClient, type RawClient } from '../support/realtime-clients.js';
 import {
   appToken,
   startTestServer,
+  TestClock,
   userToken,
   type TestApp,
   type TestServer,
@@ -14,16 +15,20 @@ describe('limits', () => {
   let app: TestApp;
   let cid: string;
   const clients: RawClient[] = [];
+  const clock = new TestClock();
 
   beforeAll(async () => {
-    server = await startTestServer({
-      maxTextBytes: 1000,
-      maxFrameBytes: 4096,
-      rateLimit: 20,
-      userRateLimit: 1000,
-      maxSessions: 3,
-      maxBufferBytes: 64 * 1024,
-    });
+    server = await startTestServer(
+      {
+        maxTextBytes: 1000,
+        maxFrameBytes: 4096,
+        rateLimit: 20,
+        userRateLimit: 1000,
+        maxSessions: 3,
+        maxBufferBytes: 64 * 1024,
+      },
+      { clock },
+    );
     app = await server.createApp();
     const admin = await appToken(app);
     cid = (await (await server.call('POST', '/v1/conversations', { token: admin, body: {} })).json()).id;
@@ -75,7 +80,8 @@ describe('limits', () => {
     const limited = replies.filter((r) => r.type === 'system:error:rate-limited');
     expect(limited.length).toBeGreaterThan(0);
     expect((limited[0]!.body as { retry_after: number }).retry_after).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 1000));
+    // A second later the bucket has refilled.
+    clock.advance(1000);
     expect((await c.request('text:typing:off', { cid, body: {} })).type).toBe('text:typing:off:success');
     c.close();
   });
@@ -110,9 +116,11 @@ describe('limits', () => {
     for (const s of sessions) expect(s.reply.type).toBe('session:success');
     const fourth = await login('cal');
     expect(fourth.reply.type).toBe('session:error:too-many-sessions');
+    const cal = (sessions[0]!.reply.body as { user_id: string }).user_id;
     sessions[0]!.c.close();
     await sessions[0]!.c.closed;
-    await new Promise((r) => setTimeout(r, 50));
+    // The server lets the session go when it sees the socket close, which may be just after the client does.
+    await vi.waitFor(() => expect(server.hub.sessionsOf(cal).size).toBe(2));
     expect((await login('cal')).reply.type).toBe('session:success');
   });
 
@@ -174,7 +182,7 @@ describe('limits', () => {
   }, 60_000);
 
   it('answers REST bodies over the limit with 413 and too many REST requests with 429', async () => {
-    const limited = await startTestServer({ userRateLimit: 5 });
+    const limited = await startTestServer({ userRateLimit: 5, appRateLimit: 5 });
     try {
       const a = await limited.createApp();
       const token = await appToken(a);

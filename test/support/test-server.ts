@@ -1,27 +1,17 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT, importPKCS8 } from 'jose';
+import { generateRsaKeyPair } from '../../src/core/auth/rsa-key-pair.js';
+import { signToken as signJwt, type TokenClaims } from '../../src/core/auth/sign-token.js';
+import { TUTORIAL_ACL } from '../../src/core/auth/tutorial-acl.js';
 import { startParley, type ParleyServer } from '../../src/server/parley-server.js';
 import { resolveServerConfig, type ServerConfig } from '../../src/server/config.js';
+import type { Clock } from '../../src/core/clock.js';
 
 export const API_KEY = 'testkey';
 export const API_SECRET = 'test-secret-123';
 
-export const TUTORIAL_ACL = {
-  paths: {
-    '/v1/users/**': {},
-    '/v1/conversations/**': {},
-    '/v1/sessions/**': {},
-    '/v1/devices/**': {},
-    '/v1/image/**': {},
-    '/v3/media/**': {},
-    '/v1/applications/**': {},
-    '/v1/push/**': {},
-    '/v1/knocking/**': {},
-  },
-};
+export { TUTORIAL_ACL };
 
 export interface TestApp {
   id: string;
@@ -44,7 +34,52 @@ export interface TestServer extends ParleyServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+/**
+ * Wall time that a test can move on: `advance(ms)` jumps ahead and runs every timer now due, so a token can
+ * lapse or a rate limit refill without the test sleeping. Timers also fire on their own at the real time.
+ */
+export class TestClock implements Clock {
+  private offset = 0;
+  private readonly timers = new Set<{ at: number; fire: () => void }>();
+
+  now(): number {
+    return Date.now() + this.offset;
+  }
+
+  setTimer(fn: () => void, ms: number): () => void {
+    const timer = {
+      at: this.now() + ms,
+      fire: () => {
+        if (!this.timers.delete(timer)) return;
+        clearTimeout(real);
+        fn();
+      },
+    };
+    const real = setTimeout(timer.fire, ms);
+    real.unref();
+    this.timers.add(timer);
+    return () => {
+      this.timers.delete(timer);
+      clearTimeout(real);
+    };
+  }
+
+  advance(ms: number): void {
+    this.offset += ms;
+    const due = [...this.timers].filter((t) => t.at <= this.now()).sort((a, b) => a.at - b.at);
+    for (const timer of due) timer.fire();
+  }
+}
+
+export interface TestServerOptions {
+  /** Time for token expiry, rate limits and realtime timers (a `TestClock` to move it on). */
+  clock?: Clock;
+}
+
+export async function startTestServer(
+  overrides: Partial<ServerConfig> = {},
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-test-'));
   const config = {
     ...resolveServerConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }, {}),
@@ -52,7 +87,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     apiSecret: API_SECRET,
     ...overrides,
   };
-  const server = await startParley(config);
+  const server = await startParley(config, undefined, { clock: options.clock });
   const basic = `Basic ${Buffer.from(`${API_KEY}:${API_SECRET}`).toString('base64')}`;
 
   const call: TestServer['call'] = (method, path, options = {}) => {
@@ -68,11 +103,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
   };
 
   const createApp = async (name = 'Test App'): Promise<TestApp> => {
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
+    const { publicKey, privateKey } = generateRsaKeyPair();
     const res = await call('POST', '/v2/applications', {
       basic: true,
       body: { name, type: 'rtc', keys: { public_key: publicKey } },
@@ -108,22 +139,8 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
 }
 
 /** Signs a token the way the tutorial's CLI and @vonage/jwt do; `claims` override or add (undefined removes). */
-export async function signToken(app: TestApp, claims: Record<string, unknown> = {}): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  const payload: Record<string, unknown> = {
-    application_id: app.id,
-    iat: now,
-    jti: randomUUID(),
-    exp: now + 3600,
-  };
-  for (const [k, v] of Object.entries(claims)) {
-    if (v === undefined) delete payload[k];
-    else payload[k] = v;
-  }
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
-    .sign(await importPKCS8(app.privateKey, 'RS256'));
-}
+export const signToken = (app: TestApp, claims: TokenClaims = {}): Promise<string> =>
+  Promise.resolve(signJwt(app.privateKey, { application_id: app.id, ...claims }, { ttlSeconds: 3600 }));
 
 export const appToken = (app: TestApp) => signToken(app);
 export const userToken = (app: TestApp, name: string) => signToken(app, { sub: name, acl: TUTORIAL_ACL });

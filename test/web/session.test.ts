@@ -30,8 +30,8 @@ describe.skipIf(chromiumSkipReason())('staying connected', () => {
       ).observe(banner, { attributes: true, childList: true, characterData: true, subtree: true });
     });
 
-    const johnsUserId = await harness.server.domain.store
-      .getUserByName(harness.server.demo!.applicationId, 'John')
+    const johnsUserId = await harness.server.domain.users
+      .findByName(harness.server.demo!.applicationId, 'John')
       .then((u) => u!.id);
     for (const session of harness.server.hub.allSessions()) {
       if (session.userId === johnsUserId) session.connection.close(CLOSE_CODES.restart, 'test: restart');

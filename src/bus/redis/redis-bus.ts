@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Bus, BusHandlers, BusMessage } from '../bus.js';
 
-const CHANNEL = 'parley:bus';
+/** The one channel a cluster shares; tests pass their own so they cannot hear a running cluster. */
+const DEFAULT_CHANNEL = 'parley:bus';
 
 interface Envelope {
   node: string;
@@ -25,6 +26,7 @@ export class RedisBus implements Bus {
   private constructor(
     url: string,
     private readonly logger: Logger,
+    private readonly channel: string,
   ) {
     const options = { maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: true } as const;
     this.pub = new Redis(url, options);
@@ -46,17 +48,17 @@ export class RedisBus implements Bus {
     });
   }
 
-  static async connect(url: string, logger: Logger): Promise<RedisBus> {
-    const bus = new RedisBus(url, logger);
+  static async connect(url: string, logger: Logger, channel = DEFAULT_CHANNEL): Promise<RedisBus> {
+    const bus = new RedisBus(url, logger, channel);
     await Promise.all([bus.pub.connect(), bus.sub.connect()]);
-    await bus.sub.subscribe(CHANNEL);
+    await bus.sub.subscribe(channel);
     return bus;
   }
 
   publish(message: BusMessage): void {
     this.handlers?.message(message);
     const envelope: Envelope = { node: this.node, message };
-    this.pub.publish(CHANNEL, JSON.stringify(envelope)).catch((err: unknown) => {
+    this.pub.publish(this.channel, JSON.stringify(envelope)).catch((err: unknown) => {
       this.logger.warn({ err }, 'redis publish failed; other nodes will catch up from the store');
     });
   }

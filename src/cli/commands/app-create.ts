@@ -1,10 +1,11 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { chmod, rename, rm, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { withExample, withJson, type JsonOption } from '../command-options.js';
 import { requireConfig, writeConfig } from '../config.js';
 import { adminClient } from '../connect.js';
 import type { CliContext } from '../context.js';
+import { generateRsaKeyPair } from '../../core/auth/rsa-key-pair.js';
 import { UsageError, systemReason } from '../errors.js';
 import { printResult } from '../output.js';
 import { applicationSchema, type Application } from '../wire.js';
@@ -20,7 +21,7 @@ const stageKeyFile = async (path: string, pem: string): Promise<string> => {
   try {
     await writeFile(staged, pem, { mode: 0o600, flag: 'wx' });
   } catch (e) {
-    throw new UsageError(`cannot write key file ${path}: ${systemReason(e)}`);
+    throw new UsageError('cli:error:write-failed', `cannot write key file ${path}: ${systemReason(e)}`);
   }
   return staged;
 };
@@ -41,11 +42,7 @@ export const registerAppCreate = (program: Command, ctx: CliContext): void => {
     const config = await requireConfig(ctx.rcPath);
     const client = adminClient(config);
     const keyfile = ctx.resolvePath(options.keyfile);
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
+    const { publicKey, privateKey } = generateRsaKeyPair();
     const staged = await stageKeyFile(keyfile, privateKey);
     let app: Application;
     try {
@@ -71,6 +68,7 @@ export const registerAppCreate = (program: Command, ctx: CliContext): void => {
       await chmod(keyfile, 0o600);
     } catch (e) {
       throw new UsageError(
+        'cli:error:write-failed',
         `application ${app.id} was created but its key could not be moved from ${staged} to ${keyfile}: ${systemReason(e)}`,
       );
     }

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import type { JWTPayload } from 'jose';
 import { withExample, withJson, type JsonOption } from '../command-options.js';
 import { readConfig } from '../config.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { printResult } from '../output.js';
 import { parseKeyValues, type JsonValue } from '../parse-args.js';
-import { readSigningKey, signToken } from '../tokens.js';
+import { readSigningKey, signUserToken } from '../tokens.js';
 
 const TUTORIAL_EXAMPLE =
   `parley jwt:generate ./private.key sub=John exp=$(($(date +%s)+86400)) ` +
@@ -20,7 +19,10 @@ const applicationIdFor = async (ctx: CliContext, given: JsonValue | undefined): 
   if (typeof given === 'string') return given;
   const remembered = (await readConfig(ctx.rcPath))?.app?.id;
   if (remembered === undefined) {
-    throw new UsageError('jwt:generate needs application_id=… (no application is remembered)');
+    throw new UsageError(
+      'cli:error:no-application',
+      'jwt:generate needs application_id=… (no application is remembered)',
+    );
   }
   return remembered;
 };
@@ -39,17 +41,23 @@ export const registerJwtGenerate = (program: Command, ctx: CliContext): void => 
         json: ['exp', 'acl'],
       });
       if (exp !== undefined && (typeof exp !== 'number' || !Number.isInteger(exp))) {
-        throw new UsageError('exp must be a whole number of seconds since the epoch');
+        throw new UsageError(
+          'cli:error:invalid-argument',
+          'exp must be a whole number of seconds since the epoch',
+        );
       }
       if (acl !== undefined && !isObject(acl))
-        throw new UsageError(`acl must be a JSON object such as '{"paths":{}}'`);
-      const claims: JWTPayload = {
+        throw new UsageError(
+          'cli:error:invalid-argument',
+          `acl must be a JSON object such as '{"paths":{}}'`,
+        );
+      const claims = {
         ...(sub !== undefined ? { sub: sub as string } : {}),
         ...(exp !== undefined ? { exp } : {}),
         ...(acl !== undefined ? { acl } : {}),
         application_id: await applicationIdFor(ctx, application_id),
       };
-      const token = await signToken(claims, await readSigningKey(ctx.resolvePath(keyfile)));
+      const token = signUserToken(claims, await readSigningKey(ctx.resolvePath(keyfile)));
       printResult(ctx, options, { token }, token);
     },
   );

@@ -17,7 +17,10 @@ const channelOf = (value: JsonValue | undefined): JsonValue => {
     Array.isArray(value) ||
     typeof value['type'] !== 'string'
   ) {
-    throw new UsageError(`channel must be a JSON object with a "type", such as '{"type":"app"}'`);
+    throw new UsageError(
+      'cli:error:invalid-argument',
+      `channel must be a JSON object with a "type", such as '{"type":"app"}'`,
+    );
   }
   return value;
 };
@@ -40,7 +43,8 @@ export const registerMemberAdd = (program: Command, ctx: CliContext): void => {
     });
     const action = (values.action as string | undefined) ?? 'join';
     const state = STATE_FOR_ACTION[action];
-    if (state === undefined) throw new UsageError(`action must be join or invite, got "${action}"`);
+    if (state === undefined)
+      throw new UsageError('cli:error:invalid-argument', `action must be join or invite, got "${action}"`);
     const body = { user: { id: values.user_id }, state, channel: channelOf(values.channel) };
     const client = await appClient(ctx, options);
     const member = await client.post(

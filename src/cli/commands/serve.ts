@@ -50,7 +50,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
           ctx.env,
         );
       } catch (e) {
-        throw new UsageError(e instanceof Error ? e.message : String(e));
+        throw new UsageError('cli:error:server-config', e instanceof Error ? e.message : String(e));
       }
       config.dataDir = ctx.resolvePath(config.dataDir);
       // Loaded on demand so the other commands start without the server's dependencies.
@@ -59,7 +59,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
       try {
         server = await startParley(config);
       } catch (e) {
-        throw new UsageError(`cannot start the server: ${e instanceof Error ? e.message : String(e)}`);
+        throw new UsageError(
+          'cli:error:server-start',
+          `cannot start the server: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
       ctx.out(`Parley listening on ${server.url}`);
       if (server.demo)

@@ -16,10 +16,10 @@ export interface DemoState {
  * John, Kevin and Larry as joined members. Later starts find it in the store and reuse it.
  */
 export async function seedDemo(domain: Domain): Promise<DemoState> {
-  const saved = await domain.store.getSetting(SETTING);
+  const saved = await domain.settings.get(SETTING);
   if (saved) {
     const state = JSON.parse(saved) as DemoState;
-    if (await domain.store.getApplication(state.applicationId)) return state;
+    if (await domain.applications.find(state.applicationId)) return state;
   }
   const { application, privateKey } = await domain.applications.create({
     name: 'Simple Chat',
@@ -34,6 +34,6 @@ export async function seedDemo(domain: Domain): Promise<DemoState> {
     await domain.members.create(asApp, conversation.id, { user: { id: user.id }, state: 'JOINED' });
   }
   const state: DemoState = { applicationId: application.id, conversationId: conversation.id, privateKey };
-  await domain.store.putSetting(SETTING, JSON.stringify(state));
+  await domain.settings.put(SETTING, JSON.stringify(state));
   return state;
 }

@@ -17,8 +17,11 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** A preHandler: verifies the bearer JWT and the ACL for this method and path, and rate-limits per user. */
-export function bearerAuth(tokens: TokenVerifier, buckets: KeyedBuckets) {
+/**
+ * A preHandler: verifies the bearer JWT and the ACL for this method and path, and rate-limits: a user token
+ * per user (`userBuckets`, shared with realtime), an application token per application (`appBuckets`).
+ */
+export function bearerAuth(tokens: TokenVerifier, userBuckets: KeyedBuckets, appBuckets: KeyedBuckets) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
@@ -31,7 +34,9 @@ export function bearerAuth(tokens: TokenVerifier, buckets: KeyedBuckets) {
         `The token's ACL does not allow ${request.method} ${path}`,
       );
     }
-    const wait = buckets.take(`${principal.application.id}:${principal.user?.id ?? 'app'}`);
+    const wait = principal.user
+      ? userBuckets.take(`${principal.application.id}:${principal.user.id}`)
+      : appBuckets.take(principal.application.id);
     if (wait > 0) {
       throw new ParleyError('system:error:rate-limited', 'Too many requests; slow down', {
         retry_after: Math.ceil(wait * 1000) / 1000,

@@ -25,6 +25,8 @@ export interface HttpOptions {
   metrics: Metrics;
   /** Requests a second per user, shared with the realtime transports. */
   userBuckets: KeyedBuckets;
+  /** Requests a second per application token (a backend), apart from users'. */
+  appBuckets: KeyedBuckets;
   origins: OriginPolicy;
   /** Set in demo mode only. */
   demo?: DemoState | undefined;
@@ -73,7 +75,7 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
 
   app.get('/healthz', async (_request, reply) => {
     try {
-      await domain.store.ping();
+      await domain.health.ping();
     } catch {
       throw new ParleyError('system:error:unavailable', 'The store is unreachable');
     }
@@ -88,7 +90,7 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
 
   void app.register((scope, _opts, done) => {
     scope.decorateRequest('principal', null);
-    scope.addHook('preHandler', bearerAuth(domain.tokens, options.userBuckets));
+    scope.addHook('preHandler', bearerAuth(domain.tokens, options.userBuckets, options.appBuckets));
     usersRoutes(scope, domain);
     conversationsRoutes(scope, domain);
     membersRoutes(scope, domain);
@@ -99,7 +101,11 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
   const media = options.media;
   if (media) {
     void app.register((scope, _opts, done) => {
-      mediaRoutes(scope, media, { tokens: domain.tokens, userBuckets: options.userBuckets });
+      mediaRoutes(scope, media, {
+        tokens: domain.tokens,
+        userBuckets: options.userBuckets,
+        appBuckets: options.appBuckets,
+      });
       done();
     });
   }

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { EventView, MemberView } from '../../core/views.js';
 import type {
   ApplicationBody,
@@ -5,10 +6,12 @@ import type {
   EmbeddedUser,
   EventBody,
   Links,
+  ListBody,
   MemberBody,
   UserBody,
 } from '../../protocol/rest.js';
-import type { ApplicationRecord, ConversationRecord, UserRecord } from '../../store/records.js';
+import type { ApplicationRecord, ConversationRecord, Page, UserRecord } from '../../store/records.js';
+import { pageLinks, requestUrl } from './pagination.js';
 
 /** Records to Vonage-shaped JSON. `base` is the server's absolute origin, for `_links`. */
 
@@ -102,4 +105,39 @@ export function renderApplication(
   if (app.answerUrl)
     body.capabilities.voice = { webhooks: { answer_url: { address: app.answerUrl, http_method: 'GET' } } };
   return body;
+}
+
+/**
+ * The envelope of every keyset-paged list: `{page_size, _embedded: {<key>: [...]}, _links}` with `next`
+ * while more items follow. `pageSize` is the size asked for, not the count returned, as Vonage answers.
+ */
+export function renderList<K extends string, T, B>(
+  request: FastifyRequest,
+  pageSize: number,
+  key: K,
+  page: Page<T>,
+  render: (origin: string, item: T) => B,
+): ListBody<Record<K, B[]>>;
+/** Events are the exception: Vonage embeds them as a bare array (`key` null). */
+export function renderList<T, B>(
+  request: FastifyRequest,
+  pageSize: number,
+  key: null,
+  page: Page<T>,
+  render: (origin: string, item: T) => B,
+): ListBody<B[]>;
+export function renderList<T, B>(
+  request: FastifyRequest,
+  pageSize: number,
+  key: string | null,
+  page: Page<T>,
+  render: (origin: string, item: T) => B,
+): ListBody<Record<string, B[]> | B[]> {
+  const origin = requestUrl(request).origin;
+  const items = page.items.map((item) => render(origin, item));
+  return {
+    page_size: pageSize,
+    _embedded: key === null ? items : { [key]: items },
+    _links: pageLinks(request, page.next),
+  };
 }

@@ -22,6 +22,7 @@ import { serveRepresentation } from './serve-media.js';
 export interface MediaRouteOptions {
   tokens: TokenVerifier;
   userBuckets: KeyedBuckets;
+  appBuckets: KeyedBuckets;
 }
 
 const MIB = 1024 * 1024;
@@ -44,7 +45,7 @@ const PLAIN_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{
  */
 export function mediaRoutes(app: FastifyInstance, media: MediaService, options: MediaRouteOptions): void {
   const maxUpload = media.options.maxUpload;
-  const authenticate = bearerAuth(options.tokens, options.userBuckets);
+  const authenticate = bearerAuth(options.tokens, options.userBuckets, options.appBuckets);
 
   void app.register(multipart, { limits: { files: 1, fileSize: maxUpload + 1 } });
   app.decorateRequest('principal', null);
@@ -65,9 +66,10 @@ export function mediaRoutes(app: FastifyInstance, media: MediaService, options: 
     const principal = principalOf(request);
     // Bytes cost allowance too: one request more for every MiB past the first.
     const length = Number(request.headers['content-length'] ?? 0);
-    const key = `${principal.application.id}:${principal.user?.id ?? 'app'}`;
     for (let mib = MIB; mib < length; mib += MIB) {
-      const wait = options.userBuckets.take(key);
+      const wait = principal.user
+        ? options.userBuckets.take(`${principal.application.id}:${principal.user.id}`)
+        : options.appBuckets.take(principal.application.id);
       if (wait > 0) {
         throw new ParleyError('system:error:rate-limited', 'Too many uploads; slow down', {
           retry_after: Math.ceil(wait * 1000) / 1000,

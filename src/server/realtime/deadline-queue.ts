@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from '../../core/clock.js';
+
 /** Something a `DeadlineQueue` can hold; both fields are the queue's bookkeeping, written only by it. */
 export interface Deadlined {
   /** Epoch milliseconds. */
@@ -16,13 +18,13 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
  */
 export class DeadlineQueue<T extends Deadlined> {
   private readonly heap: T[] = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private cancelTimer: (() => void) | undefined;
   /** When the armed timer fires, epoch ms; Infinity when none is armed. */
   private timerAt = Infinity;
 
   constructor(
     private readonly due: (item: T) => void,
-    private readonly now: () => number = () => Date.now(),
+    private readonly clock: Clock = systemClock,
   ) {}
 
   get size(): number {
@@ -59,24 +61,23 @@ export class DeadlineQueue<T extends Deadlined> {
     if (first === undefined || first.deadline >= this.timerAt) return;
     this.disarm();
     this.timerAt = first.deadline;
-    this.timer = setTimeout(
+    this.cancelTimer = this.clock.setTimer(
       () => this.fire(),
-      Math.min(MAX_DELAY_MS, Math.max(0, first.deadline - this.now())),
+      Math.min(MAX_DELAY_MS, Math.max(0, first.deadline - this.clock.now())),
     );
-    this.timer.unref();
   }
 
   private disarm(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
     this.timerAt = Infinity;
   }
 
   private fire(): void {
-    this.timer = undefined;
+    this.cancelTimer = undefined;
     this.timerAt = Infinity;
     try {
-      const now = this.now();
+      const now = this.clock.now();
       for (let first = this.heap[0]; first !== undefined && first.deadline <= now; first = this.heap[0]) {
         this.delete(first);
         this.due(first);
@@ -126,4 +127,9 @@ export class DeadlineQueue<T extends Deadlined> {
     heap[slot] = item;
     item.deadlineSlot = slot;
   }
+}
+
+/** A session's token expiry, as the composition root's one queue holds it. */
+export interface Expiry extends Deadlined {
+  expire(): void;
 }

@@ -1,49 +1,46 @@
 import { z } from 'zod';
-import type { Principal } from '../../core/auth/principal.js';
 import { nowIso } from '../../core/clock.js';
 import type { MediaService } from '../../core/media/media-service.js';
 import { ParleyError } from '../../protocol/errors.js';
-import type { RealtimeRequest } from '../../protocol/realtime.js';
+import type { ReplyOf, RequestOf } from '../../protocol/realtime-api.js';
 import { validate } from '../validate.js';
-import type { RealtimeSession } from './realtime-session.js';
+import type { RequestContext } from './request-context.js';
 
-type Handler = (session: RealtimeSession, request: RealtimeRequest) => Promise<unknown>;
+type MediaType = 'image' | 'image:delivered' | 'image:seen';
 
 const eventRef = z
   .object({ event_id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) })
   .loose();
 const imageBody = z.object({ representations: z.record(z.string(), z.unknown()) }).loose();
 
-/** The session's user, its joined member in the request's conversation, and that conversation. */
-function sender(session: RealtimeSession, request: RealtimeRequest) {
-  const principal: Principal | null = session.principal;
-  if (!principal) throw new ParleyError('session:error:not-logged-in');
+/** The request's conversation and the sender's joined member in it, checked against the claimed `from`. */
+function sender(ctx: RequestContext, request: { type: string; cid?: string; from?: string }) {
   const cid = request.cid;
   if (!cid) {
     throw new ParleyError('system:error:invalid-request', `${request.type} needs a cid`, {
       invalid_parameters: [{ name: 'cid', reason: 'required' }],
     });
   }
-  const memberId = session.joined.get(cid);
-  if (!memberId) throw new ParleyError('conversation:error:not-member');
+  const memberId = ctx.memberIn(cid);
   if (request.from !== undefined && request.from !== memberId)
     throw new ParleyError('event:error:invalid-from');
-  return { principal, cid, memberId };
+  return { cid, memberId };
 }
 
-function mediaOf(session: RealtimeSession): MediaService {
-  const media = session.ctx.media;
-  if (!media) throw new ParleyError('system:error:unavailable', 'This server stores no media');
-  return media;
+function mediaOf(ctx: RequestContext): MediaService {
+  if (!ctx.media) throw new ParleyError('system:error:unavailable', 'This server stores no media');
+  return ctx.media;
 }
 
 /** `image` (Stitch `sendImage`), and its receipts, which work as `text:delivered` and `text:seen` do. */
-export const MEDIA_HANDLERS = {
-  image: async (session, request) => {
-    const { principal, cid, memberId } = sender(session, request);
+export const MEDIA_HANDLERS: {
+  [K in MediaType]: (ctx: RequestContext, request: RequestOf<K>) => Promise<ReplyOf<K>>;
+} = {
+  image: async (ctx, request) => {
+    const { cid, memberId } = sender(ctx, request);
     const body = validate(imageBody, request.body ?? {}, 'body');
-    const { event } = await mediaOf(session).send(
-      principal,
+    const { event } = await mediaOf(ctx).send(
+      ctx.principal,
       cid,
       { type: 'image', body, clientRef: request.client_ref },
       memberId,
@@ -51,10 +48,10 @@ export const MEDIA_HANDLERS = {
     return { id: event.id, timestamp: event.timestamp };
   },
 
-  'image:delivered': (session, request) => {
-    const { cid, memberId } = sender(session, request);
+  'image:delivered': (ctx, request) => {
+    const { cid, memberId } = sender(ctx, request);
     const { event_id } = validate(eventRef, request.body ?? {}, 'body');
-    session.ctx.hub.broadcastEphemeral({
+    ctx.hub.broadcastEphemeral({
       type: 'image:delivered',
       cid,
       from: memberId,
@@ -64,13 +61,15 @@ export const MEDIA_HANDLERS = {
     return Promise.resolve({});
   },
 
-  'image:seen': async (session, request) => {
-    const { principal, cid, memberId } = sender(session, request);
+  'image:seen': async (ctx, request) => {
+    const { cid, memberId } = sender(ctx, request);
     const { event_id } = validate(eventRef, request.body ?? {}, 'body');
-    const event = await session.ctx.domain.events.createAsMember(principal, cid, memberId, {
-      type: 'image:seen',
-      body: { event_id },
-    });
+    const { event } = await ctx.domain.events.send(
+      ctx.principal,
+      cid,
+      { type: 'image:seen', body: { event_id } },
+      memberId,
+    );
     return { id: event.id, timestamp: event.timestamp };
   },
-} satisfies Record<'image' | 'image:delivered' | 'image:seen', Handler>;
+};

@@ -1,118 +1,122 @@
 import type { Logger } from 'pino';
 import type { Bus, BusMessage } from '../../bus/bus.js';
-import type { PresenceChange, PushedEvent } from '../../protocol/realtime.js';
+import type { Clock } from '../../core/clock.js';
+import type { MembershipChange } from '../../core/event-sink.js';
+import type { PushedEvent } from '../../protocol/realtime.js';
 import type { EventRecord } from '../../store/records.js';
-import type { Store } from '../../store/store.js';
+import type { Membership } from '../../store/store.js';
 import type { Metrics } from '../metrics.js';
-import type { Connection } from './connection.js';
+import { ConversationOrder } from './conversation-order.js';
 import { EncodedFrame } from './encoded-frame.js';
+import { MembershipTurns } from './membership-turns.js';
+import { PresenceBatcher } from './presence-batcher.js';
 import { toPushedEvent } from './realtime-shapes.js';
+import { Subscriptions, type HubSession } from './subscriptions.js';
 
-/** What the hub knows of a logged-in session. */
-export interface HubSession {
-  readonly id: string;
-  readonly userId: string;
-  readonly connection: Connection;
-  /** Conversation id → the session user's JOINED member id there; maintained by the hub. */
-  readonly joined: Map<string, string>;
-}
+export type { HubSession } from './subscriptions.js';
 
-/** How long a gap in a conversation's event ids may stay open before it is filled from the store. */
-const GAP_FILL_DELAY_MS = 100;
-/** How long presence changes gather before they are sent. */
-const PRESENCE_BATCH_MS = 50;
-
-interface Sequence {
-  /** The next id to deliver. */
-  next: number;
-  /** Events that arrived ahead of a gap, by id. */
-  pending: Map<number, EventRecord>;
-  gapTimer?: ReturnType<typeof setTimeout>;
+/** The reads fan-out needs from core: the record, when the bus may have dropped something. */
+export interface HubSource {
+  committed(cid: string, startId: number, endId?: number): Promise<EventRecord[]>;
+  joinedBy(userId: string): Promise<Membership[]>;
 }
 
 /**
- * Fans committed events out to sessions. Per conversation it delivers ids strictly in order and each once,
- * whatever order they are published in: an early event waits for the gap before it to close, and a gap
- * that stays open is filled from the store (the source of truth). Member events keep the subscriptions
- * current, so the JOINED members' sessions are exactly the recipients.
+ * Routes bus messages to the sessions on this node. Events of a conversation go out in id order, each once
+ * (`ConversationOrder`), but only for conversations somebody here is subscribed to: ordering state is made
+ * when the first session joins and dropped when the last leaves. Membership changes arrive as data and take
+ * effect at their announcing event's turn, so a joiner gets its own `member:joined` and a leaver its
+ * `member:left`.
  */
 export class RealtimeHub {
-  private readonly subscribers = new Map<string, Set<HubSession>>();
-  private readonly sessionsByUser = new Map<string, Set<HubSession>>();
-  private readonly sequences = new Map<string, Sequence>();
-  /** Presence changes not sent yet: conversation id → user id → the latest change. */
-  private readonly presenceQueue = new Map<string, Map<string, PresenceChange>>();
-  private presenceTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscriptions = new Subscriptions();
+  private readonly orders = new Map<string, ConversationOrder>();
+  private readonly turns = new MembershipTurns();
+  private readonly presence: PresenceBatcher;
+  /** Counts applied membership changes, so a resync can tell that one landed while it was reading. */
+  private membershipApplied = 0;
+
   constructor(
-    private readonly store: Store,
+    private readonly source: HubSource,
     private readonly logger: Logger,
     private readonly bus: Bus,
-    private readonly metrics?: Pick<Metrics, 'eventsCommitted' | 'framesDelivered'>,
+    private readonly clock: Clock,
+    private readonly metrics?: Pick<Metrics, 'framesDelivered'>,
   ) {
+    this.presence = new PresenceBatcher(clock, (event) => this.broadcastEphemeral(event));
     bus.subscribe({ message: (m) => this.onMessage(m), resync: () => void this.resync() });
   }
 
   get sessionCount(): number {
-    let n = 0;
-    for (const set of this.sessionsByUser.values()) n += set.size;
-    return n;
+    return this.subscriptions.sessionCount;
   }
 
   isOnline(userId: string): boolean {
-    return (this.sessionsByUser.get(userId)?.size ?? 0) > 0;
+    return this.subscriptions.sessionsOf(userId).size > 0;
   }
 
-  /**
-   * Registers a logged-in session. Register before reading its memberships from the store, so that a
-   * member:joined committed in between still subscribes it.
-   */
+  sessionsOf(userId: string): ReadonlySet<HubSession> {
+    return this.subscriptions.sessionsOf(userId);
+  }
+
+  allSessions(): HubSession[] {
+    return [...this.subscriptions.allSessions()];
+  }
+
+  /** The session user's JOINED member in `cid`, as far as this node knows. */
+  memberIn(session: HubSession, cid: string): string | undefined {
+    return this.subscriptions.memberIn(session, cid);
+  }
+
+  /** Registers a logged-in session before its memberships are read, so a join committed meanwhile counts. */
   addSession(session: HubSession): void {
-    let sessions = this.sessionsByUser.get(session.userId);
-    if (!sessions) this.sessionsByUser.set(session.userId, (sessions = new Set()));
-    sessions.add(session);
+    this.subscriptions.addSession(session);
   }
 
   /** Subscribes a session to a conversation it is joined to; `lastEventId` is the newest id it has read. */
   join(session: HubSession, cid: string, memberId: string, lastEventId: number): void {
-    if (!this.sequences.has(cid)) this.sequences.set(cid, { next: lastEventId + 1, pending: new Map() });
-    this.subscribe(session, cid, memberId);
+    this.orderFor(cid, lastEventId + 1);
+    this.subscriptions.subscribe(session, cid, memberId);
   }
 
   /** Announces the session's user as online when it is their first session. */
   announce(session: HubSession): void {
-    if (this.sessionsByUser.get(session.userId)?.size === 1) this.presence(session, true);
+    if (this.subscriptions.sessionsOf(session.userId).size === 1)
+      this.presence.changed(session.userId, this.subscriptions.conversationsOf(session), true);
   }
 
   removeSession(session: HubSession): void {
-    const sessions = this.sessionsByUser.get(session.userId);
-    if (!sessions?.delete(session)) return;
-    if (sessions.size === 0) {
-      this.sessionsByUser.delete(session.userId);
-      this.presence(session, false);
-    }
-    for (const cid of [...session.joined.keys()]) this.unsubscribe(session, cid);
-  }
-
-  sessionsOf(userId: string): ReadonlySet<HubSession> {
-    return this.sessionsByUser.get(userId) ?? new Set();
-  }
-
-  allSessions(): HubSession[] {
-    return [...this.sessionsByUser.values()].flatMap((s) => [...s]);
+    const conversations = new Map(this.subscriptions.conversationsOf(session));
+    const cids = this.subscriptions.removeSession(session);
+    if (!cids) return;
+    if (!this.isOnline(session.userId)) this.presence.changed(session.userId, conversations, false);
+    for (const cid of cids) this.dropIfIdle(cid);
   }
 
   /** Sends an event that is not stored (typing, delivery, presence) to the conversation's joined sessions, on every node. */
-  broadcastEphemeral(event: PushedEvent, only?: 'native'): void {
-    this.bus.publish(only === undefined ? { kind: 'ephemeral', event } : { kind: 'ephemeral', event, only });
+  broadcastEphemeral(event: PushedEvent): void {
+    this.bus.publish({ kind: 'ephemeral', event });
+  }
+
+  close(): void {
+    this.presence.close();
+    for (const order of this.orders.values()) order.close();
+    this.orders.clear();
+    this.turns.clear();
   }
 
   private onMessage(message: BusMessage): void {
     switch (message.kind) {
-      case 'events':
-        for (const event of message.events) this.accept(message.cid, event);
+      case 'events': {
+        const order = this.orders.get(message.cid);
+        if (order) for (const event of message.events) this.deliver(message.cid, order.accept(event));
+        break;
+      }
+      case 'membership':
+        this.membershipChanged(message.change);
         break;
       case 'ephemeral':
-        this.deliverEphemeral(message.event, message.only);
+        this.fanOut(message.event.cid, () => new EncodedFrame(message.event), message.event.type);
         break;
       case 'deleted':
         this.conversationDeleted(message.cid);
@@ -120,200 +124,144 @@ export class RealtimeHub {
     }
   }
 
-  /** Re-reads, for every conversation with sessions here, the events committed since the last one delivered. */
-  private async resync(): Promise<void> {
-    for (const cid of [...this.subscribers.keys()]) {
-      const sequence = this.sequences.get(cid);
-      if (!sequence) continue;
-      try {
-        let after: string | undefined;
-        do {
-          const page = await this.store.listEvents(cid, {
-            limit: 1000,
-            order: 'asc',
-            startId: sequence.next,
-            after,
-          });
-          for (const event of page.items) this.accept(cid, event);
-          after = page.next;
-        } while (after !== undefined);
-      } catch (err) {
-        this.logger.error({ err, cid }, 'resync from the store failed');
-      }
+  private membershipChanged(change: MembershipChange): void {
+    const sessions = this.subscriptions.sessionsOf(change.userId);
+    if (sessions.size === 0) return;
+    if (change.state === 'INVITED') {
+      // A notice to sessions not subscribed to the conversation: it needs no place in its order.
+      const frame = new EncodedFrame(toPushedEvent(change.event));
+      for (const session of sessions)
+        if (!this.subscriptions.memberIn(session, change.cid)) session.connection.sendFrame(frame);
+      return;
+    }
+    if (change.state === 'LEFT' && !this.orders.has(change.cid)) return;
+    const order = this.orderFor(change.cid, change.event.id);
+    if (order.nextId > change.event.id) {
+      this.apply(change);
+      return;
+    }
+    this.turns.hold(change);
+  }
+
+  private apply(change: MembershipChange): void {
+    this.membershipApplied++;
+    for (const session of this.subscriptions.sessionsOf(change.userId)) {
+      if (change.state === 'JOINED') this.subscriptions.subscribe(session, change.cid, change.memberId);
+      else if (change.state === 'LEFT') this.subscriptions.unsubscribe(session, change.cid);
     }
   }
 
-  private conversationDeleted(conversationId: string): void {
-    const subscribers = this.subscribers.get(conversationId);
-    const sequence = this.sequences.get(conversationId);
-    if (sequence?.gapTimer) clearTimeout(sequence.gapTimer);
-    this.sequences.delete(conversationId);
-    if (!subscribers) return;
-    const frame = new EncodedFrame({
-      type: 'conversation:deleted',
-      cid: conversationId,
-      from: null,
-      timestamp: new Date().toISOString(),
-      body: {},
-    });
-    for (const session of [...subscribers]) {
-      session.connection.sendFrame(frame);
-      this.unsubscribe(session, conversationId);
+  private deliver(cid: string, events: EventRecord[]): void {
+    for (const event of events) {
+      const changes = this.turns.take(cid, event.id);
+      for (const change of changes) if (change.state === 'JOINED') this.apply(change);
+      const sent = this.fanOut(cid, () => new EncodedFrame(toPushedEvent(event)));
+      this.metrics?.framesDelivered.inc(sent);
+      for (const change of changes) if (change.state === 'LEFT') this.apply(change);
     }
-  }
-
-  private deliverEphemeral(event: PushedEvent, only?: 'native'): void {
-    const subscribers = this.subscribers.get(event.cid);
-    if (!subscribers) return;
-    const frame = new EncodedFrame(event);
-    for (const session of subscribers) {
-      if (only === undefined || session.connection.transport === only) session.connection.sendFrame(frame);
-    }
-  }
-
-  /** Stops all gap timers; sessions are closed by their transports. */
-  close(): void {
-    clearTimeout(this.presenceTimer);
-    this.presenceQueue.clear();
-    for (const sequence of this.sequences.values()) if (sequence.gapTimer) clearTimeout(sequence.gapTimer);
-    this.sequences.clear();
+    if (events.length > 0) this.dropIfIdle(cid);
   }
 
   /**
-   * Tells the native sessions of the user's conversations that they came online or went offline. Changes
-   * wait a moment and go out together, so a room that connects all at once gets one frame per member per
-   * batch instead of one per arrival (which grows with the square of the room).
+   * Writes one frame, made only if somebody is here, to every session subscribed to `cid`; with a `type`
+   * (ephemeral events), only to connections that accept it. Returns how many got it.
    */
-  private presence(session: HubSession, online: boolean): void {
-    for (const [cid, memberId] of session.joined) {
-      let changes = this.presenceQueue.get(cid);
-      if (!changes) this.presenceQueue.set(cid, (changes = new Map<string, PresenceChange>()));
-      changes.set(session.userId, { user_id: session.userId, member_id: memberId, online });
+  private fanOut(cid: string, makeFrame: () => EncodedFrame, type?: string): number {
+    const sessions = this.subscriptions.sessionsIn(cid);
+    if (sessions.size === 0) return 0;
+    const frame = makeFrame();
+    let sent = 0;
+    for (const session of sessions) {
+      if (type !== undefined && !session.connection.accepts(type)) continue;
+      session.connection.sendFrame(frame);
+      sent++;
     }
-    if (this.presenceQueue.size > 0 && !this.presenceTimer) {
-      this.presenceTimer = setTimeout(() => this.flushPresence(), PRESENCE_BATCH_MS);
-      this.presenceTimer.unref();
-    }
+    return sent;
   }
 
-  private flushPresence(): void {
-    this.presenceTimer = undefined;
-    const timestamp = new Date().toISOString();
-    for (const [cid, changes] of this.presenceQueue) {
-      const users = [...changes.values()];
-      const only = users.length === 1 ? users[0] : undefined;
-      this.broadcastEphemeral(
-        only
-          ? {
-              type: 'presence:update',
-              cid,
-              from: only.member_id,
-              timestamp,
-              body: { user_id: only.user_id, online: only.online },
-            }
-          : { type: 'presence:update', cid, from: null, timestamp, body: { users } },
-        'native',
-      );
+  private orderFor(cid: string, firstId: number): ConversationOrder {
+    let order = this.orders.get(cid);
+    if (!order) {
+      const made = new ConversationOrder(firstId, this.clock, () => void this.fillGap(cid, made));
+      this.orders.set(cid, (order = made));
     }
-    this.presenceQueue.clear();
+    return order;
   }
 
-  private accept(cid: string, event: EventRecord): void {
-    let sequence = this.sequences.get(cid);
-    if (!sequence) {
-      sequence = { next: event.id, pending: new Map() };
-      this.sequences.set(cid, sequence);
-    }
-    if (event.id < sequence.next) return;
-    if (event.id > sequence.next) {
-      sequence.pending.set(event.id, event);
-      sequence.gapTimer ??= setTimeout(() => void this.fillGap(cid), GAP_FILL_DELAY_MS);
-      return;
-    }
-    this.deliver(cid, event);
-    sequence.next = event.id + 1;
-    for (
-      let queued = sequence.pending.get(sequence.next);
-      queued;
-      queued = sequence.pending.get(sequence.next)
-    ) {
-      sequence.pending.delete(queued.id);
-      this.deliver(cid, queued);
-      sequence.next = queued.id + 1;
-    }
-    if (sequence.pending.size === 0 && sequence.gapTimer) {
-      clearTimeout(sequence.gapTimer);
-      delete sequence.gapTimer;
-    }
+  /** Forgets a conversation's ordering once nobody here is subscribed and no membership change waits on it. */
+  private dropIfIdle(cid: string): void {
+    if (this.subscriptions.sessionsIn(cid).size > 0 || this.turns.waitsIn(cid)) return;
+    this.orders.get(cid)?.close();
+    this.orders.delete(cid);
   }
 
-  private async fillGap(cid: string): Promise<void> {
-    const sequence = this.sequences.get(cid);
-    if (!sequence) return;
-    delete sequence.gapTimer;
-    if (sequence.pending.size === 0) return;
-    const upTo = Math.min(...sequence.pending.keys()) - 1;
+  private async fillGap(cid: string, order: ConversationOrder): Promise<void> {
+    const gap = order.gap();
+    if (!gap) return;
     try {
-      const page = await this.store.listEvents(cid, {
-        limit: 1000,
-        order: 'asc',
-        startId: sequence.next,
-        endId: upTo,
-      });
-      for (const event of page.items) this.accept(cid, event);
+      const events = await this.source.committed(cid, gap.from, gap.to);
+      for (const event of events) if (this.orders.get(cid) === order) this.deliver(cid, order.accept(event));
     } catch (err) {
       this.logger.error({ err, cid }, 'could not fill a gap in delivered events');
     }
     // Ids that are still missing were never committed (or were deleted with their conversation): skip them.
-    const current = this.sequences.get(cid);
-    if (current && current.pending.size > 0 && current.next <= upTo) {
-      current.next = upTo + 1;
-      const first = current.pending.get(current.next);
-      if (first) {
-        current.pending.delete(first.id);
-        this.accept(cid, first);
+    if (this.orders.get(cid) === order) this.deliver(cid, order.skipTo(gap.to));
+  }
+
+  /**
+   * After the bus may have lost messages: re-reads each live conversation's events since the last delivered,
+   * and each local user's memberships, so joins and leaves made meanwhile take effect.
+   */
+  private async resync(): Promise<void> {
+    for (const [cid, order] of [...this.orders]) {
+      try {
+        const events = await this.source.committed(cid, order.nextId);
+        for (const event of events)
+          if (this.orders.get(cid) === order) this.deliver(cid, order.accept(event));
+      } catch (err) {
+        this.logger.error({ err, cid }, 'resync from the store failed');
+      }
+    }
+    for (const userId of [...this.subscriptions.users()]) {
+      try {
+        const applied = this.membershipApplied;
+        const joined = await this.source.joinedBy(userId);
+        // A change applied meanwhile is newer than this read: then only add what is missing.
+        const fresh = this.membershipApplied === applied;
+        const now = new Map(joined.map((m) => [m.conversation.id, m]));
+        for (const session of this.subscriptions.sessionsOf(userId)) {
+          for (const cid of [...this.subscriptions.conversationsOf(session).keys()]) {
+            if (fresh && !now.has(cid)) {
+              this.subscriptions.unsubscribe(session, cid);
+              this.dropIfIdle(cid);
+            }
+          }
+          for (const { conversation, member } of joined)
+            if (!this.subscriptions.memberIn(session, conversation.id))
+              this.join(session, conversation.id, member.id, conversation.lastEventId);
+        }
+      } catch (err) {
+        this.logger.error({ err, userId }, 'resync of memberships failed');
       }
     }
   }
 
-  private deliver(cid: string, event: EventRecord): void {
-    const frame = new EncodedFrame(toPushedEvent(event));
-    const userId = memberEventUserId(event);
-    if (event.type === 'member:joined' && userId && event.from) {
-      for (const session of this.sessionsOf(userId)) this.subscribe(session, cid, event.from);
-    }
-    const subscribers = this.subscribers.get(cid);
-    if (subscribers) for (const session of subscribers) session.connection.sendFrame(frame);
-    this.metrics?.eventsCommitted.inc();
-    this.metrics?.framesDelivered.inc(subscribers?.size ?? 0);
-    if (event.type === 'member:invited' && userId) {
-      for (const session of this.sessionsOf(userId))
-        if (!session.joined.has(cid)) session.connection.sendFrame(frame);
-    }
-    if (event.type === 'member:left' && userId) {
-      for (const session of this.sessionsOf(userId)) this.unsubscribe(session, cid);
+  private conversationDeleted(cid: string): void {
+    this.orders.get(cid)?.close();
+    this.orders.delete(cid);
+    this.turns.forget(cid);
+    const sessions = [...this.subscriptions.sessionsIn(cid)];
+    if (sessions.length === 0) return;
+    const frame = new EncodedFrame({
+      type: 'conversation:deleted',
+      cid,
+      from: null,
+      timestamp: new Date(this.clock.now()).toISOString(),
+      body: {},
+    });
+    for (const session of sessions) {
+      session.connection.sendFrame(frame);
+      this.subscriptions.unsubscribe(session, cid);
     }
   }
-
-  private subscribe(session: HubSession, cid: string, memberId: string): void {
-    let set = this.subscribers.get(cid);
-    if (!set) this.subscribers.set(cid, (set = new Set()));
-    set.add(session);
-    session.joined.set(cid, memberId);
-  }
-
-  private unsubscribe(session: HubSession, cid: string): void {
-    const set = this.subscribers.get(cid);
-    set?.delete(session);
-    if (set?.size === 0) this.subscribers.delete(cid);
-    session.joined.delete(cid);
-  }
-}
-
-function memberEventUserId(event: EventRecord): string | undefined {
-  if (!event.type.startsWith('member:')) return undefined;
-  const user = event.body.user;
-  if (typeof user === 'object' && user !== null && 'id' in user && typeof user.id === 'string')
-    return user.id;
-  return undefined;
 }

@@ -1,19 +1,28 @@
 import { z } from 'zod';
-import type { Principal } from '../../core/auth/principal.js';
 import { nowIso } from '../../core/clock.js';
 import { ParleyError } from '../../protocol/errors.js';
-import type { RealtimeRequest, RequestType } from '../../protocol/realtime.js';
+import type { RequestType } from '../../protocol/realtime.js';
+import type { EmptyReply, ReplyOf, RequestOf } from '../../protocol/realtime-api.js';
 import { validate } from '../validate.js';
-import { toPushedEvent, toRealtimeConversation, toRealtimeMember } from './realtime-shapes.js';
-import type { RealtimeSession } from './realtime-session.js';
+import type { RequestContext } from './request-context.js';
 import { MEDIA_HANDLERS } from './media-handlers.js';
+import { toPushedEvent, toRealtimeConversation, toRealtimeMember } from './realtime-shapes.js';
 
-type Handler = (session: RealtimeSession, request: RealtimeRequest) => Promise<unknown>;
+/** Requests that change the session itself; `RealtimeSession` answers these with its own methods. */
+export type LifecycleType = 'session:login' | 'session:update-token' | 'session:logout' | 'ping';
+export type HandledType = Exclude<RequestType, LifecycleType>;
+
+/**
+ * One handler per request type. The envelope is checked before a handler runs; the body is typed by
+ * `RealtimeApi` but still unchecked, so each handler validates what it reads with zod.
+ */
+export type Handlers = {
+  [K in HandledType]: (ctx: RequestContext, request: RequestOf<K>) => Promise<ReplyOf<K>>;
+};
 
 const DEFAULT_HISTORY = 100;
 const MAX_HISTORY = 1000;
 
-const tokenBody = z.object({ token: z.string().min(1).max(16_384) }).loose();
 const eventRef = z
   .object({ event_id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) })
   .loose();
@@ -32,13 +41,16 @@ const userRef = z
 const newConversationBody = z
   .object({ name: z.string().min(1).max(200).optional(), display_name: z.string().max(200).optional() })
   .loose();
+const memberRef = z.object({ member_id: z.string().max(100).optional() }).loose();
 
-const principalOf = (session: RealtimeSession): Principal => {
-  if (!session.principal) throw new ParleyError('session:error:not-logged-in');
-  return session.principal;
-};
+interface Addressed {
+  type: string;
+  cid?: string;
+  from?: string;
+  body?: unknown;
+}
 
-const cidOf = (request: RealtimeRequest): string => {
+const cidOf = (request: Addressed): string => {
   if (!request.cid) {
     throw new ParleyError('system:error:invalid-request', `${request.type} needs a cid`, {
       invalid_parameters: [{ name: 'cid', reason: 'required' }],
@@ -47,94 +59,63 @@ const cidOf = (request: RealtimeRequest): string => {
   return request.cid;
 };
 
-const bodyOf = <S extends z.ZodType>(schema: S, request: RealtimeRequest): z.output<S> =>
+const bodyOf = <S extends z.ZodType>(schema: S, request: Addressed): z.output<S> =>
   validate(schema, request.body ?? {}, 'body');
 
-/**
- * The principal to read a conversation as: the user's own, or for a conversation this session created and
- * has not joined yet, the application's (read-only use: conversation:get and conversation:events).
- */
-async function readerFor(session: RealtimeSession, cid: string): Promise<Principal> {
-  const principal = principalOf(session);
-  if (!session.created.has(cid) || !principal.user) return principal;
-  const member = await session.ctx.domain.store.getMemberByUser(cid, principal.user.id);
-  return member ? principal : { ...principal, user: null };
-}
-
-/** The sender's own joined member in `cid`, checked against the `from` the client claims. */
-function joinedMember(session: RealtimeSession, request: RealtimeRequest): string {
-  const cid = cidOf(request);
-  const memberId = session.joined.get(cid);
-  if (!memberId) throw new ParleyError('conversation:error:not-member');
+/** The sender's own joined member in the request's `cid`, checked against the `from` the client claims. */
+function senderIn(ctx: RequestContext, request: Addressed): string {
+  const memberId = ctx.memberIn(cidOf(request));
   if (request.from !== undefined && request.from !== memberId)
     throw new ParleyError('event:error:invalid-from');
   return memberId;
 }
 
-async function conversationBody(session: RealtimeSession, cid: string) {
-  const { domain, hub } = session.ctx;
-  const principal = await readerFor(session, cid);
-  const conversation = await domain.conversations.get(principal, cid);
-  const members = await domain.members.all(principal, cid);
-  const me = principal.user ? members.find((m) => m.user.id === principal.user?.id)?.member : undefined;
-  return toRealtimeConversation(
-    conversation,
-    me,
-    members.map((m) => toRealtimeMember(m, hub.isOnline(m.user.id))),
-  );
-}
-
-function ephemeral(type: 'text:typing:on' | 'text:typing:off' | 'text:delivered'): Handler {
-  return (session, request) => {
-    const from = joinedMember(session, request);
+function ephemeral(
+  type: 'text:typing:on' | 'text:typing:off' | 'text:delivered',
+): (ctx: RequestContext, request: Addressed) => Promise<EmptyReply> {
+  return (ctx, request) => {
+    const from = senderIn(ctx, request);
     const body =
       type === 'text:delivered'
         ? { event_id: bodyOf(eventRef, request).event_id }
         : { activity: type === 'text:typing:on' ? 1 : 0 };
-    session.ctx.hub.broadcastEphemeral({ type, cid: cidOf(request), from, timestamp: nowIso(), body });
+    ctx.hub.broadcastEphemeral({ type, cid: cidOf(request), from, timestamp: nowIso(), body });
     return Promise.resolve({});
   };
 }
 
-export const HANDLERS: Record<RequestType, Handler> = {
-  'session:login': async (session, request) => {
-    const principal = await session.authenticate(bodyOf(tokenBody, request).token);
-    const user = principal.user;
-    if (!user) throw new ParleyError('session:error:user-required');
-    return { id: session.id, user_id: user.id, name: user.name, display_name: user.displayName };
-  },
-
-  'session:update-token': async (session, request) => {
-    await session.authenticate(bodyOf(tokenBody, request).token);
-    return {};
-  },
-
-  'session:logout': () => Promise.resolve({}),
-
-  ping: () => Promise.resolve({}),
-
-  'user:get': async (session, request) => {
+export const HANDLERS: Handlers = {
+  'user:get': async (ctx, request) => {
     const { user_id } = bodyOf(userRef, request);
     if (!user_id) throw new ParleyError('system:error:invalid-request', 'user:get needs body.user_id');
-    const user = await session.ctx.domain.users.profile(principalOf(session), user_id);
+    const user = await ctx.domain.users.profile(ctx.principal, user_id);
     return { id: user.id, name: user.name, display_name: user.displayName, image_url: user.imageUrl };
   },
 
-  'user:conversations': async (session) => {
-    const principal = principalOf(session);
-    const all = await session.ctx.domain.conversations.allForUser(principal);
+  'user:conversations': async (ctx) => {
+    const all = await ctx.domain.conversations.allForUser(ctx.principal);
     return all.map(({ conversation, member }) => toRealtimeConversation(conversation, member));
   },
 
-  'conversation:get': (session, request) => conversationBody(session, cidOf(request)),
+  'conversation:get': async (ctx, request) => {
+    const cid = cidOf(request);
+    const { domain, hub, principal } = ctx;
+    const conversation = await domain.conversations.get(principal, cid);
+    const members = await domain.members.all(principal, cid);
+    const me = members.find((m) => m.user.id === principal.user?.id)?.member;
+    return toRealtimeConversation(
+      conversation,
+      me,
+      members.map((m) => toRealtimeMember(m, hub.isOnline(m.user.id))),
+    );
+  },
 
-  'conversation:events': async (session, request) => {
+  'conversation:events': async (ctx, request) => {
     const cid = cidOf(request);
     const q = bodyOf(historyBody, request);
-    const principal = await readerFor(session, cid);
     const limit = q.page_size ?? (q.start_id === undefined ? DEFAULT_HISTORY : MAX_HISTORY);
     const order = q.order ?? (q.start_id === undefined ? 'desc' : 'asc');
-    const page = await session.ctx.domain.events.list(principal, cid, {
+    const page = await ctx.domain.events.list(ctx.principal, cid, {
       limit,
       order,
       startId: q.start_id,
@@ -145,20 +126,19 @@ export const HANDLERS: Record<RequestType, Handler> = {
     return order === 'desc' ? events.reverse() : events;
   },
 
-  'new:conversation': async (session, request) => {
+  'new:conversation': async (ctx, request) => {
     const input = bodyOf(newConversationBody, request);
-    const conversation = await session.ctx.domain.conversations.create(principalOf(session), {
+    const conversation = await ctx.domain.conversations.create(ctx.principal, {
       name: input.name,
       displayName: input.display_name,
     });
-    session.created.add(conversation.id);
     return toRealtimeConversation(conversation);
   },
 
-  'conversation:join': async (session, request) => {
-    const principal = principalOf(session);
+  'conversation:join': async (ctx, request) => {
+    const { principal } = ctx;
     const ref = bodyOf(userRef, request);
-    const view = await session.ctx.domain.members.create(principal, cidOf(request), {
+    const view = await ctx.domain.members.create(principal, cidOf(request), {
       user: ref.user_id
         ? { id: ref.user_id }
         : ref.user_name
@@ -166,55 +146,39 @@ export const HANDLERS: Record<RequestType, Handler> = {
           : { id: principal.user?.id },
       state: 'JOINED',
     });
-    return toRealtimeMember(view, session.ctx.hub.isOnline(view.user.id));
+    return toRealtimeMember(view, ctx.hub.isOnline(view.user.id));
   },
 
-  'conversation:invite': async (session, request) => {
+  'conversation:invite': async (ctx, request) => {
     const ref = bodyOf(userRef, request);
-    const view = await session.ctx.domain.members.create(principalOf(session), cidOf(request), {
+    const view = await ctx.domain.members.create(ctx.principal, cidOf(request), {
       user: ref.user_id ? { id: ref.user_id } : { name: ref.user_name },
       state: 'INVITED',
     });
-    return toRealtimeMember(view, session.ctx.hub.isOnline(view.user.id));
+    return toRealtimeMember(view, ctx.hub.isOnline(view.user.id));
   },
 
-  'conversation:member:delete': async (session, request) => {
-    const { member_id } = bodyOf(z.object({ member_id: z.string().max(100).optional() }).loose(), request);
-    const memberId = member_id ?? request.to;
+  'conversation:member:delete': async (ctx, request) => {
+    const memberId = bodyOf(memberRef, request).member_id ?? request.to;
     if (!memberId)
       throw new ParleyError('system:error:invalid-request', 'Name the member in body.member_id or to');
-    const view = await session.ctx.domain.members.update(
-      principalOf(session),
-      cidOf(request),
-      memberId,
-      'LEFT',
-    );
+    const view = await ctx.domain.members.update(ctx.principal, cidOf(request), memberId, 'LEFT');
     return toRealtimeMember(view);
   },
 
-  'conversation:delete': async (session, request) => {
-    await session.ctx.domain.conversations.delete(principalOf(session), cidOf(request));
+  'conversation:delete': async (ctx, request) => {
+    await ctx.domain.conversations.delete(ctx.principal, cidOf(request));
     return {};
   },
 
-  text: async (session, request) => {
-    const memberId = joinedMember(session, request);
+  text: async (ctx, request) => {
+    const memberId = senderIn(ctx, request);
     const { text } = bodyOf(textBody, request);
-    if (Buffer.byteLength(text) > session.ctx.limits.maxTextBytes) {
-      throw new ParleyError(
-        'system:error:too-large',
-        `A text may have at most ${session.ctx.limits.maxTextBytes} bytes`,
-      );
-    }
-    const event = await session.ctx.domain.events.createAsMember(
-      principalOf(session),
+    const { event } = await ctx.domain.events.send(
+      ctx.principal,
       cidOf(request),
+      { type: 'text', body: { text }, clientRef: request.client_ref },
       memberId,
-      {
-        type: 'text',
-        body: { text },
-        clientRef: request.client_ref,
-      },
     );
     return { id: event.id, timestamp: event.timestamp };
   },
@@ -223,26 +187,23 @@ export const HANDLERS: Record<RequestType, Handler> = {
   'text:typing:off': ephemeral('text:typing:off'),
   'text:delivered': ephemeral('text:delivered'),
 
-  'text:seen': async (session, request) => {
-    const memberId = joinedMember(session, request);
+  'text:seen': async (ctx, request) => {
+    const memberId = senderIn(ctx, request);
     const { event_id } = bodyOf(eventRef, request);
-    const event = await session.ctx.domain.events.createAsMember(
-      principalOf(session),
+    const { event } = await ctx.domain.events.send(
+      ctx.principal,
       cidOf(request),
+      { type: 'text:seen', body: { event_id } },
       memberId,
-      {
-        type: 'text:seen',
-        body: { event_id },
-      },
     );
     return { id: event.id, timestamp: event.timestamp };
   },
 
-  'event:delete': async (session, request) => {
-    joinedMember(session, request);
+  'event:delete': async (ctx, request) => {
+    senderIn(ctx, request);
     const { event_id } = bodyOf(eventRef, request);
-    await session.ctx.domain.events.delete(principalOf(session), cidOf(request), event_id);
-    await session.ctx.media?.release(cidOf(request), event_id);
+    await ctx.domain.events.delete(ctx.principal, cidOf(request), event_id);
+    await ctx.media?.release(cidOf(request), event_id);
     return {};
   },
 

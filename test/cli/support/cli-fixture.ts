@@ -1,31 +1,40 @@
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
-import { FAKE_API_KEY, FAKE_API_SECRET, startFakeParley, type FakeParley } from './fake-parley.js';
+import { readConfig } from '../../../src/cli/config.js';
+import { API_KEY, API_SECRET, startTestServer, type TestServer } from '../../support/test-server.js';
+import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
 import { runCli, type CliEnvironment, type CliRun } from './run-cli.js';
 import { useTempDirs } from './temp-dir.js';
 
 export interface CliFixture {
-  fake: FakeParley;
+  /** The real Parley (SQLite, port 0) the CLI talks to. */
+  server: TestServer;
+  /** What the CLI sent, on its way to `server`; its `intercept` is for failure injection only. */
+  proxy: RecordingProxy;
   where: CliEnvironment;
   run: (...argv: string[]) => Promise<CliRun>;
 }
 
-/** Per test: a fake Parley, a temp working directory and rc file, and (optionally) a created app. */
+/** Per test: a real Parley behind a recording proxy, a temp working directory and rc file, and (optionally) an app. */
 export const useCliFixture = (): ((options?: {
   withApp?: boolean;
 }) => Promise<CliFixture & { appId: string }>) => {
   const tempDir = useTempDirs();
-  const fakes: FakeParley[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
-    await Promise.all(fakes.splice(0).map((f) => f.close()));
+    await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
   });
   return async ({ withApp = true } = {}) => {
-    const fake = await startFakeParley();
-    fakes.push(fake);
+    const server = await startTestServer();
+    const proxy = await startRecordingProxy(server.url);
+    cleanups.push(async () => {
+      await proxy.close();
+      await server.stop();
+    });
     const cwd = await tempDir();
     const where = { cwd, rc: join(cwd, 'parleyrc.json') };
     const run = (...argv: string[]) => runCli(argv, where);
-    expect((await run('setup', FAKE_API_KEY, FAKE_API_SECRET, '--url', fake.url)).code).toBe(0);
+    expect((await run('setup', API_KEY, API_SECRET, '--url', proxy.url)).code).toBe(0);
     let appId = '';
     if (withApp) {
       const created = await run(
@@ -35,9 +44,9 @@ export const useCliFixture = (): ((options?: {
         'https://example.com/e',
       );
       expect(created.code).toBe(0);
-      appId = [...fake.apps.keys()][0]!;
-      fake.requests.length = 0;
+      appId = (await readConfig(where.rc))!.app!.id;
+      proxy.requests.length = 0;
     }
-    return { fake, where, run, appId };
+    return { server, proxy, where, run, appId };
   };
 };

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Domain } from '../../../core/domain.js';
 import { principalOf } from '../authenticate.js';
-import { pageLinks, pageQuery, requestUrl } from '../pagination.js';
-import { renderConversation } from '../render.js';
+import { pageQuery, requestUrl } from '../pagination.js';
+import { renderConversation, renderList } from '../render.js';
 import { conversationPatchSchema, newConversationSchema } from '../schemas.js';
 import { validate } from '../../validate.js';
 import { idParams } from './params.js';
@@ -22,12 +22,7 @@ export function conversationsRoutes(app: FastifyInstance, domain: Domain): void 
   app.get('/v1/conversations', async (request) => {
     const page = pageQuery(request);
     const result = await domain.conversations.list(principalOf(request), page);
-    const origin = requestUrl(request).origin;
-    return {
-      page_size: page.limit,
-      _embedded: { conversations: result.items.map((c) => renderConversation(origin, c)) },
-      _links: pageLinks(request, result.next),
-    };
+    return renderList(request, page.limit, 'conversations', result, renderConversation);
   });
 
   app.get('/v1/conversations/:id', async (request) => {

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Domain } from '../../../core/domain.js';
 import { MediaService } from '../../../core/media/media-service.js';
 import { principalOf } from '../authenticate.js';
-import { pageLinks, pageQuery, requestUrl } from '../pagination.js';
-import { renderEvent } from '../render.js';
+import { pageQuery, requestUrl } from '../pagination.js';
+import { renderEvent, renderList } from '../render.js';
 import { eventIdSchema, newEventSchema } from '../schemas.js';
 import { validate } from '../../validate.js';
 import { conversationParams, eventParams } from './params.js';
@@ -30,7 +30,7 @@ export function eventsRoutes(app: FastifyInstance, domain: Domain, media?: Media
     const view =
       media && MediaService.carriesMedia(event.type, event.body)
         ? await media.send(principalOf(request), cid, event)
-        : await domain.events.create(principalOf(request), cid, event);
+        : await domain.events.send(principalOf(request), cid, event);
     return reply.status(201).send(renderEvent(requestUrl(request).origin, view));
   });
 
@@ -45,12 +45,7 @@ export function eventsRoutes(app: FastifyInstance, domain: Domain, media?: Media
       type: filters.event_type,
       excludeDeleted: filters.exclude_deleted_events,
     });
-    const origin = requestUrl(request).origin;
-    return {
-      page_size: page.limit,
-      _embedded: result.items.map((e) => renderEvent(origin, e)),
-      _links: pageLinks(request, result.next),
-    };
+    return renderList(request, page.limit, null, result, renderEvent);
   });
 
   app.get('/v1/conversations/:cid/events/:eid', async (request) => {

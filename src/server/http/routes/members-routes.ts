@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Domain } from '../../../core/domain.js';
 import { principalOf } from '../authenticate.js';
-import { pageLinks, pageQuery, requestUrl } from '../pagination.js';
-import { renderMember } from '../render.js';
+import { pageQuery, requestUrl } from '../pagination.js';
+import { renderMember, renderList } from '../render.js';
 import { memberPatchSchema, newMemberSchema } from '../schemas.js';
 import { validate } from '../../validate.js';
 import { conversationParams, memberParams } from './params.js';
@@ -23,12 +23,7 @@ export function membersRoutes(app: FastifyInstance, domain: Domain): void {
     const { cid } = conversationParams(request);
     const page = pageQuery(request);
     const result = await domain.members.list(principalOf(request), cid, page);
-    const origin = requestUrl(request).origin;
-    return {
-      page_size: page.limit,
-      _embedded: { members: result.items.map((m) => renderMember(origin, m)) },
-      _links: pageLinks(request, result.next),
-    };
+    return renderList(request, page.limit, 'members', result, renderMember);
   });
 
   app.get('/v1/conversations/:cid/members/:mid', async (request) => {

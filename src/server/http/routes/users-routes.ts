@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Domain } from '../../../core/domain.js';
 import { principalOf } from '../authenticate.js';
-import { pageLinks, pageQuery, requestUrl } from '../pagination.js';
-import { renderConversation, renderUser } from '../render.js';
+import { pageQuery, requestUrl } from '../pagination.js';
+import { renderConversation, renderUser, renderList } from '../render.js';
 import { newUserSchema, userPatchSchema } from '../schemas.js';
 import { validate } from '../../validate.js';
 import { idParams } from './params.js';
@@ -28,12 +28,7 @@ export function usersRoutes(app: FastifyInstance, domain: Domain): void {
       'query',
     );
     const result = await domain.users.list(principalOf(request), page, name);
-    const origin = requestUrl(request).origin;
-    return {
-      page_size: page.limit,
-      _embedded: { users: result.items.map((u) => renderUser(origin, u)) },
-      _links: pageLinks(request, result.next),
-    };
+    return renderList(request, page.limit, 'users', result, renderUser);
   });
 
   app.get('/v1/users/:id', async (request) => {
@@ -63,16 +58,9 @@ export function usersRoutes(app: FastifyInstance, domain: Domain): void {
     const { id } = idParams(request);
     const page = pageQuery(request);
     const result = await domain.conversations.listForUser(principalOf(request), id, page);
-    const origin = requestUrl(request).origin;
-    return {
-      page_size: page.limit,
-      _embedded: {
-        conversations: result.items.map(({ conversation, member }) => ({
-          ...renderConversation(origin, conversation),
-          _embedded: { member: { id: member.id, state: member.state } },
-        })),
-      },
-      _links: pageLinks(request, result.next),
-    };
+    return renderList(request, page.limit, 'conversations', result, (origin, { conversation, member }) => ({
+      ...renderConversation(origin, conversation),
+      _embedded: { member: { id: member.id, state: member.state } },
+    }));
   });
 }

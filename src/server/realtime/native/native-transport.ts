@@ -5,7 +5,7 @@ import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } fro
 import { ParleyError } from '../../../protocol/errors.js';
 import { CLOSE_CODES, NATIVE_PATH, STITCH_PATH } from '../../../protocol/realtime.js';
 import type { OriginPolicy } from '../../origin-policy.js';
-import type { Connection } from '../connection.js';
+import type { Connection, OutboundMessage } from '../connection.js';
 import type { EncodedFrame } from '../encoded-frame.js';
 import { RealtimeSession, type RealtimeContext } from '../realtime-session.js';
 
@@ -31,8 +31,9 @@ class NativeConnection implements Connection {
     private readonly maxBufferBytes: number,
   ) {}
 
-  get transport(): 'native' {
-    return 'native';
+  /** Parley's own SDK understands every pushed event type. */
+  accepts(): boolean {
+    return true;
   }
 
   /** Read when asked, not kept: looking it up makes Node cache the peer's address with the socket. */
@@ -40,7 +41,7 @@ class NativeConnection implements Connection {
     return this.socket.remoteAddress ?? '';
   }
 
-  send(message: { type: string } & Record<string, unknown>): void {
+  send(message: OutboundMessage): void {
     if (this.writable()) this.ws.send(JSON.stringify(message), { binary: false });
   }
 

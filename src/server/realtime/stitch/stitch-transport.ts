@@ -3,7 +3,7 @@ import { Server, type Socket } from 'socket.io';
 import { ParleyError } from '../../../protocol/errors.js';
 import { CLOSE_CODES, STITCH_PATH } from '../../../protocol/realtime.js';
 import type { OriginPolicy } from '../../origin-policy.js';
-import type { Connection } from '../connection.js';
+import type { Connection, OutboundMessage } from '../connection.js';
 import type { EncodedFrame } from '../encoded-frame.js';
 import { RealtimeSession, type RealtimeContext } from '../realtime-session.js';
 
@@ -16,15 +16,18 @@ export interface StitchOptions {
 const PACKET_ESTIMATE_BYTES = 512;
 
 class StitchConnection implements Connection {
-  readonly transport = 'stitch';
-
   constructor(
     private readonly socket: Socket,
     readonly remote: string,
     private readonly maxQueuedPackets: number,
   ) {}
 
-  send(message: { type: string } & Record<string, unknown>): void {
+  /** The Stitch SDK knows no `presence:update`; everything else it does. */
+  accepts(type: string): boolean {
+    return type !== 'presence:update';
+  }
+
+  send(message: OutboundMessage): void {
     if (!this.keepingUp()) return;
     const { type, ...payload } = message;
     this.socket.emit(type, payload);
