@@ -262,6 +262,14 @@ describe('images over REST', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
+  it('passes other message types through untouched, and external attachment URLs as they are', async () => {
+    const custom = await post(alice, { type: 'message', body: { message_type: 'custom', custom: { x: 1 } } });
+    expect(custom.status).toBe(201);
+    const external = { message_type: 'image', image: { url: 'https://cdn.example/cat.png' } };
+    const sent = await post(alice, { type: 'message', body: external });
+    expect(((await sent.json()) as { body: unknown }).body).toEqual(external);
+  });
+
   it('turns an image on /v3/media into representations, and refuses one that is not what it claims', async () => {
     const { status, body } = await postForm(server, '/v3/media', alice, {
       bytes: await png(),

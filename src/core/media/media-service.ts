@@ -43,6 +43,9 @@ export interface MediaEventInput {
   clientRef?: string | undefined;
 }
 
+/** `message_type`s whose body carries `{<type>: {url}}`, as Vonage's message events do; custom, text and others pass. */
+const ATTACHMENT_TYPES = new Set(['image', 'file', 'video', 'audio', 'vcard']);
+
 /** A representation with the upload it belongs to. */
 export interface Found {
   media: MediaRecord;
@@ -153,7 +156,9 @@ export class MediaService {
   /** Whether this event type and body carry media that `send` must check. */
   static carriesMedia(type: string, body: Record<string, unknown>): boolean {
     if (type === 'image') return true;
-    return type === 'message' && typeof body.message_type === 'string' && body.message_type !== 'text';
+    return (
+      type === 'message' && typeof body.message_type === 'string' && ATTACHMENT_TYPES.has(body.message_type)
+    );
   }
 
   /**
