@@ -6,35 +6,62 @@ import { fileURLToPath } from 'node:url';
 import { benchConfig } from './lib/config.js';
 import { LOAD_CPU } from './lib/launch.js';
 import { LoadPool } from './lib/load-pool.js';
-import { prepareSeed } from './lib/parley-seed.js';
+import { prepareSeed, type Seed } from './lib/parley-seed.js';
+import { preparePeers, type PreparedPeer } from './lib/peers/peers.js';
+import { PEERS, type PeerId } from './lib/servers.js';
 import { consoleTable, markdownTable, scenarioHeading, summarize, targetsTable } from './lib/report.js';
 import { evaluateTargets } from './lib/targets.js';
 import type { BenchContext, RepOutcome, ScenarioId } from './scenarios/context.js';
 import type { Runner } from './scenarios/runner.js';
-import { s1BigRoom } from './scenarios/s1-big-room.js';
-import { population } from './scenarios/s2-many-small-rooms.js';
+import { peersBigRoom, s1BigRoom } from './scenarios/s1-big-room.js';
+import { peersPopulation, population } from './scenarios/s2-many-small-rooms.js';
 import { s5DurableIngest } from './scenarios/s5-durable-ingest.js';
 import { s6TwoNodes } from './scenarios/s6-two-nodes.js';
 import { profileS1, profileS5 } from './lib/cpu-profile.js';
 
 const ALL: ScenarioId[] = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'];
 /** Runners in order of priority: when the budget runs short, the last ones lose repetitions first. */
-const RUNNERS: Runner[] = [s1BigRoom, s5DurableIngest, population, s6TwoNodes];
+const RUNNERS: Runner[] = [s1BigRoom, s5DurableIngest, population, s6TwoNodes, peersBigRoom, peersPopulation];
+/** The scenarios the peers take part in. */
+const PEER_SCENARIOS: ScenarioId[] = ['S1', 'S2', 'S3', 'S4'];
+/** Seconds a full run's budget grows by per peer that runs. */
+const PEER_BUDGET_S = 150;
 
 interface Flags {
   quick: boolean;
   only: ScenarioId[];
   reps: number | undefined;
   profile: boolean;
+  peers: PeerId[];
+  /** Only these systems (all when undefined). */
+  systems: string[] | undefined;
 }
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { quick: false, only: ALL, reps: undefined, profile: false };
+  const flags: Flags = {
+    quick: false,
+    only: ALL,
+    reps: undefined,
+    profile: false,
+    peers: [...PEERS],
+    systems: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') flags.quick = true;
     else if (a === '--profile') flags.profile = true;
-    else if (a === '--only' || a === '--reps') {
+    else if (a === '--systems')
+      flags.systems = (argv[++i] ?? '').split(',').map((s) => s.trim().toLowerCase());
+    else if (a === '--peers') {
+      const v = (argv[++i] ?? '').trim().toLowerCase();
+      const ids = v === 'none' ? [] : v.split(',').map((s) => s.trim());
+      const bad = ids.filter((s) => !PEERS.some((p) => p.toLowerCase() === s));
+      if (bad.length > 0 || v === '')
+        throw new Error(
+          `unknown peer ${bad.join(', ') || '(none given)'}; choose from ejabberd, prosody or none`,
+        );
+      flags.peers = PEERS.filter((p) => ids.includes(p.toLowerCase()));
+    } else if (a === '--only' || a === '--reps') {
       const v = argv[++i] ?? '';
       if (a === '--reps') flags.reps = Number(v);
       else {
@@ -46,7 +73,7 @@ function parseFlags(argv: string[]): Flags {
       }
     } else
       throw new Error(
-        `unknown flag ${a}; usage: run [--quick] [--only S1,S5] [--reps N] | run [--quick] --profile`,
+        `unknown flag ${a}; usage: run [--quick] [--only S1,S5] [--reps N] [--peers ejabberd,prosody|none] [--systems B-ws,P-native,ejabberd] | run [--quick] --profile`,
       );
   }
   return flags;
@@ -82,8 +109,13 @@ async function main(): Promise<number> {
   execFileSync('taskset', ['-p', '-c', String(LOAD_CPU), String(process.pid)], { stdio: 'ignore' });
 
   const cfg = benchConfig(flags.quick);
-  if (flags.reps) cfg.reps = flags.reps;
+  if (flags.reps) {
+    cfg.reps = flags.reps;
+    cfg.peerReps = Math.min(cfg.peerReps, flags.reps);
+  }
   const selected = new Set(flags.only);
+  const systemsFilter = flags.systems;
+  if (systemsFilter) flags.peers = flags.peers.filter((p) => systemsFilter.includes(p.toLowerCase()));
   const runners = RUNNERS.filter((r) => r.scenarios.some((s) => selected.has(s)));
 
   const started = Date.now();
@@ -99,7 +131,7 @@ async function main(): Promise<number> {
     fileLimit: Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()),
     loadAverageAtStart: loadStart,
   };
-  const versions = {
+  const versions: Record<string, string | boolean> = {
     parley: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
     parleyCommit: git(root, ['rev-parse', '--short', 'HEAD']),
     parleyWorkTreeDirty: git(root, ['status', '--porcelain', '--', 'src']) !== '',
@@ -130,14 +162,52 @@ async function main(): Promise<number> {
     smallRoomSize: cfg.population.roomSize,
     ingestRooms: cfg.s5.senders,
   };
-  log('seeding Parley through its REST API (or reusing the cached template)…');
-  const seed = await prepareSeed(seedSpec, paths);
-  log(
-    `seed ${seed.origin.built ? 'built' : 'reused'}: ${seed.origin.users} users, ${seed.origin.requests} REST requests, ${seed.origin.seconds.toFixed(0)} s to build`,
-  );
+  // Parley's seed, unless --systems leaves Parley out (e.g. a run of the peers alone).
+  const parleyRuns =
+    flags.profile || flags.systems === undefined || flags.systems.some((s) => s.startsWith('p-'));
+  let seed: Seed | undefined;
+  if (parleyRuns) {
+    log('seeding Parley through its REST API (or reusing the cached template)…');
+    seed = await prepareSeed(seedSpec, paths);
+    log(
+      `seed ${seed.origin.built ? 'built' : 'reused'}: ${seed.origin.users} users, ${seed.origin.requests} REST requests, ${seed.origin.seconds.toFixed(0)} s to build`,
+    );
+  }
+
+  // The peers: seeded once (or from their cached templates), skipped with a reason when missing.
+  let peers: PreparedPeer[] = [];
+  const peerScenarios = PEER_SCENARIOS.filter((s) => selected.has(s));
+  if (flags.profile || peerScenarios.length === 0 || flags.peers.length === 0) {
+    if (!flags.profile && peerScenarios.length > 0)
+      notes.push('peers (ejabberd, Prosody) left out by --peers or --systems');
+  } else {
+    const prepared = await preparePeers(
+      flags.peers,
+      {
+        bigRoomMembers: cfg.s1.members,
+        smallRooms: cfg.population.rooms,
+        smallRoomSize: cfg.population.roomSize,
+      },
+      paths.tmpDir,
+      log,
+    );
+    peers = prepared.ready;
+    for (const p of peers) {
+      versions[p.driver.id] = p.version;
+      log(
+        `peer ${p.driver.id} ${p.version}: seed ${p.builtSeed ? `built in ${p.seedSeconds.toFixed(1)} s` : 'reused'}`,
+      );
+    }
+    for (const why of prepared.skipped) {
+      notes.push(why);
+      log(why);
+    }
+    // A full run's budget grows with the peers, so they do not crowd Parley's repetitions out of it.
+    if (!cfg.quick) cfg.budgetS += PEER_BUDGET_S * peers.length;
+  }
 
   const pool = await LoadPool.start(cfg.workers, distDir);
-  const ctx: BenchContext = { cfg, paths, pool, seed, log };
+  const ctx: BenchContext = { cfg, paths, pool, seed, peers, log };
   const deadline = started + cfg.budgetS * 1000;
   if (flags.profile) return profileOnly(ctx, resultsDir, log);
   const outcomes: RepOutcome[] = [];
@@ -146,7 +216,12 @@ async function main(): Promise<number> {
     // Repetition-major: every scenario gets its first repetition before any gets a second, so a run that
     // cannot fit all repetitions in the budget still measures everything, and repetitions stay interleaved.
     const active: Runner[] = [];
+    const systemsOf = (runner: Runner) =>
+      runner
+        .systems(ctx)
+        .filter((s) => flags.systems === undefined || flags.systems.includes(s.toLowerCase()));
     for (const runner of runners) {
+      if (systemsOf(runner).length === 0) continue;
       const skip = await runner.prepare?.(ctx);
       if (skip) {
         notes.push(`${runner.scenarios.filter((s) => selected.has(s)).join('/')} skipped: ${skip}`);
@@ -157,9 +232,10 @@ async function main(): Promise<number> {
     const done = new Map<Runner, number>();
     for (let rep = 1; rep <= cfg.reps; rep++) {
       for (const runner of active) {
+        if (rep > (runner.reps?.(ctx) ?? cfg.reps)) continue;
         if (rep > 1 && Date.now() + (repMs.get(runner) ?? 0) > deadline) continue;
         const repStart = Date.now();
-        for (const system of runner.systems(ctx)) {
+        for (const system of systemsOf(runner)) {
           const t = Date.now();
           try {
             const got = (await runner.run(ctx, system, rep, selected)).filter((o) =>
@@ -181,7 +257,7 @@ async function main(): Promise<number> {
     }
     for (const runner of active) {
       const n = done.get(runner) ?? 0;
-      if (n < cfg.reps) {
+      if (n < (runner.reps?.(ctx) ?? cfg.reps)) {
         const msg = `${runner.scenarios.filter((s) => selected.has(s)).join('/')}: ${n} of ${cfg.reps} repetitions (another would have overrun the ${cfg.budgetS} s budget on this machine)`;
         notes.push(msg);
         log(msg);
@@ -204,7 +280,13 @@ async function main(): Promise<number> {
     machine: { ...machine, loadAverageAtEnd: loadavg() },
     versions,
     config: cfg,
-    seed: seed.origin,
+    seed: seed?.origin,
+    peers: peers.map((p) => ({
+      system: p.driver.id,
+      version: p.version,
+      configuration: p.driver.configuration,
+      guarantee: p.driver.guarantee,
+    })),
     method: {
       serverCpu: 0,
       loadCpu: LOAD_CPU,
@@ -223,7 +305,7 @@ async function main(): Promise<number> {
     targets,
   };
   writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const md = markdown(result.startedAt, durationS, machine, versions, rows, targets, notes, failures);
+  const md = markdown(result.startedAt, durationS, machine, versions, rows, targets, notes, failures, peers);
   writeFileSync(join(resultsDir, 'latest.md'), md);
 
   console.log(`\n${consoleTable(rows)}\n`);
@@ -292,8 +374,12 @@ function markdown(
   targets: ReturnType<typeof evaluateTargets>,
   notes: string[],
   failures: string[],
+  peers: PreparedPeer[],
 ): string {
   const scenarios = [...new Set(rows.map((r) => r.scenario))];
+  const peerLines = peers.flatMap((p) => [
+    `- **${p.driver.id} ${p.version}.** ${p.driver.configuration}. Guarantee: ${p.driver.guarantee}.`,
+  ]);
   return [
     `# Parley benchmark — ${startedAt}`,
     '',
@@ -308,6 +394,7 @@ function markdown(
     '',
     markdownTable(rows),
     '',
+    ...(peerLines.length > 0 ? ['## Peers', '', ...peerLines, ''] : []),
     '## Targets',
     '',
     targetsTable(targets),

@@ -1,6 +1,7 @@
-import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { SignJWT, importPKCS8 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateRsaKeyPair } from '../src/core/auth/rsa-key-pair.js';
 import {
   appToken,
   signToken,
@@ -23,21 +24,10 @@ describe('JWT authentication on /v1', () => {
     server = await startTestServer();
     app = await server.createApp('Simple Chat');
     other = await server.createApp('Another App');
-    const admin = await appToken(app);
-    for (const name of ['John', 'Kevin']) {
-      await server.call('POST', '/v1/users', { token: admin, body: { name } });
-    }
-    const conv = await (
-      await server.call('POST', '/v1/conversations', {
-        token: admin,
-        body: { display_name: 'Old School Chat' },
-      })
-    ).json();
-    conversationId = conv.id;
-    await server.call('POST', `/v1/conversations/${conversationId}/members`, {
-      token: admin,
-      body: { user: { name: 'John' }, state: 'joined', channel: { type: 'app' } },
-    });
+    ({ cid: conversationId } = await server.createRoom(app, ['John'], {
+      display_name: 'Old School Chat',
+      outsiders: ['Kevin'],
+    }));
     const otherConv = await (
       await server.call('POST', '/v1/conversations', { token: await appToken(other), body: {} })
     ).json();
@@ -68,11 +58,7 @@ describe('JWT authentication on /v1', () => {
     expectRefusal(undefined, '/v1/users', 401, 'system:error:missing-token'));
 
   it('refuses a token signed by another key', async () => {
-    const { privateKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-    });
+    const { privateKey } = generateRsaKeyPair();
     const forged = await signToken({ ...app, privateKey });
     await expectRefusal(forged, '/v1/users', 401, 'system:error:invalid-token');
   });

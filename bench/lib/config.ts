@@ -2,6 +2,8 @@
 export interface BenchConfig {
   quick: boolean;
   reps: number;
+  /** Repetitions for the peers (ejabberd, Prosody), at most `reps`. */
+  peerReps: number;
   /** Load-generator processes; each holds at most `clients / workers` sockets (well under 5,000). */
   workers: number;
   s1: { members: number; publishers: number; rate: number; warmupMs: number; measureMs: number };
@@ -28,6 +30,7 @@ export function benchConfig(quick: boolean): BenchConfig {
     return {
       quick,
       reps: 3,
+      peerReps: 1,
       workers: 4,
       s1: { members: 300, publishers: 8, rate: 2.5, warmupMs: 500, measureMs: 2000 },
       population: {
@@ -48,6 +51,7 @@ export function benchConfig(quick: boolean): BenchConfig {
   return {
     quick,
     reps: 3,
+    peerReps: 3,
     workers: 4,
     s1: { members: 1000, publishers: 8, rate: 2.5, warmupMs: 1000, measureMs: 4000 },
     population: {

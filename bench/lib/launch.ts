@@ -18,6 +18,18 @@ export interface Launched {
 }
 
 /**
+ * Every process launched and not yet exited. If the orchestrator exits without stopping them (an uncaught
+ * error, an interruption), they are killed rather than left running: a peer does not exit when its parent
+ * does.
+ */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+// Interrupted (Ctrl-C, or a SIGTERM), exit through the handler above rather than leave servers behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+/**
  * Runs `node <args>` under `taskset -c <cpu>` (or unpinned when `cpu` is negative). taskset execs node in place, so the pid is node's own and
  * /proc/<pid> measures exactly the server or load generator.
  */
@@ -26,15 +38,30 @@ export function launchPinned(
   nodeArgs: string[],
   options: { env?: Record<string, string>; ipc?: boolean; cwd?: string } = {},
 ): Launched {
+  return launchCommand(cpu, process.execPath, nodeArgs, options);
+}
+
+/**
+ * Runs any program the same way (the peers: `erl`, `prosody`). The program must exec in place (as `erl`
+ * and `prosody` do, down to `beam.smp` and `lua`), so the pid stays the server's own.
+ */
+export function launchCommand(
+  cpu: number,
+  program: string,
+  programArgs: string[],
+  options: { env?: Record<string, string>; ipc?: boolean; cwd?: string } = {},
+): Launched {
   const stdio: StdioOptions = options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'];
   // A negative cpu leaves the process free to run anywhere (setup work that is not measured).
   const [command, args] =
-    cpu < 0 ? [process.execPath, nodeArgs] : ['taskset', ['-c', String(cpu), process.execPath, ...nodeArgs]];
+    cpu < 0 ? [program, programArgs] : ['taskset', ['-c', String(cpu), program, ...programArgs]];
   const child = spawn(command, args, {
     env: { ...process.env, ...options.env },
     stdio,
     cwd: options.cwd,
   });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
   let out = '';
   const keep = (d: Buffer) => {
     out += d.toString();

@@ -48,7 +48,7 @@ export function summarize(outcomes: RepOutcome[]): SummaryRow[] {
     });
   }
   const order = (r: SummaryRow) =>
-    `${r.scenario}-${['B-db', 'B-ws', 'B-sio', 'P-native', 'P-rtc'].indexOf(r.system) + 10}-${r.system}`;
+    `${r.scenario}-${['B-db', 'B-ws', 'B-sio', 'P-native', 'P-rtc', 'ejabberd', 'Prosody'].indexOf(r.system) + 10}-${r.system}`;
   return rows.sort((a, b) => order(a).localeCompare(order(b)));
 }
 

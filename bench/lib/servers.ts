@@ -7,16 +7,23 @@ import { SERVER_CPU, freePort, launchPinned, type Launched } from './launch.js';
 import { cpuMicrosOf, rssBytesOf } from './proc-stats.js';
 import { sleep } from './stats.js';
 
-export type SystemId = 'B-ws' | 'B-sio' | 'P-native' | 'P-rtc';
+/** The real chat servers Parley is compared with, over XMPP on WebSocket (bench/lib/peers/). */
+export type PeerId = 'ejabberd' | 'Prosody';
+export const PEERS: readonly PeerId[] = ['ejabberd', 'Prosody'];
+
+export type SystemId = 'B-ws' | 'B-sio' | 'P-native' | 'P-rtc' | PeerId;
 
 export const SYSTEM_KIND: Record<SystemId, ClientKind> = {
   'B-ws': 'bws',
   'B-sio': 'bsio',
   'P-native': 'pnative',
   'P-rtc': 'prtc',
+  ejabberd: 'xmpp',
+  Prosody: 'xmpp',
 };
 
 export const isParley = (s: SystemId): boolean => s === 'P-native' || s === 'P-rtc';
+export const isPeer = (s: string): s is PeerId => (PEERS as readonly string[]).includes(s);
 
 export interface MemoryProbe {
   rss: number;
@@ -28,11 +35,16 @@ export interface MemoryProbe {
 
 /** One or more server processes of one system, pinned to the server CPU. */
 export class RunningServer {
+  /** How each process ended at `stop()`: an exit code, or the signal that ended it (`SIGKILL` when it overran the grace). */
+  exits: (number | string)[] = [];
+
   constructor(
     readonly urls: string[],
     private readonly procs: Launched[],
     private readonly probeFiles: string[],
     private readonly cleanup: () => void,
+    /** How long `stop()` waits after SIGTERM before SIGKILL. */
+    private readonly stopGraceMs = 8000,
   ) {}
 
   get pids(): number[] {
@@ -51,9 +63,24 @@ export class RunningServer {
     return this.procs.map((p) => p.output()).join('\n');
   }
 
-  /** Makes every process collect garbage and report its memory (see server-probe.ts); sums them. */
+  /**
+   * Makes every process collect garbage and report its memory (see server-probe.ts); sums them. A process
+   * without a probe (a peer, not Node) reports its RSS from /proc and no heap figures.
+   */
   async probe(): Promise<MemoryProbe> {
-    const results = await Promise.all(this.procs.map((_p, i) => this.ask<MemoryProbe>(i, 'memory')));
+    const results = await Promise.all(
+      this.procs.map((p, i) =>
+        this.probeFiles[i] === undefined
+          ? Promise.resolve({
+              rss: rssBytesOf([p.pid]),
+              heapUsed: Number.NaN,
+              heapTotal: Number.NaN,
+              external: Number.NaN,
+              arrayBuffers: Number.NaN,
+            })
+          : this.ask<MemoryProbe>(i, 'memory'),
+      ),
+    );
     return results.reduce(
       (a, m) => ({
         rss: a.rss + m.rss,
@@ -95,9 +122,12 @@ export class RunningServer {
     throw new Error(`server did not answer the probe (${cmd})`);
   }
 
-  /** SIGTERM (Parley drains and closes its store; a CPU profile, if asked for, is written then). */
+  /**
+   * SIGTERM (Parley drains and closes its store; a CPU profile, if asked for, is written then; the Erlang
+   * VM and Prosody shut down cleanly on it too).
+   */
   async stop(): Promise<void> {
-    await Promise.all(this.procs.map((p) => p.stop('SIGTERM', 8000)));
+    this.exits = await Promise.all(this.procs.map((p) => p.stop('SIGTERM', this.stopGraceMs)));
     this.cleanup();
   }
 }

@@ -1,5 +1,6 @@
 import type { ScenarioId } from '../scenarios/context.js';
 import type { SummaryRow, Target } from './report.js';
+import { PEERS, isPeer } from './servers.js';
 
 const find = (rows: SummaryRow[], scenario: ScenarioId, system: string) =>
   rows.find((r) => r.scenario === scenario && r.system === system);
@@ -72,6 +73,71 @@ export function evaluateTargets(rows: SummaryRow[]): Target[] {
       1.1,
     );
   }
+  // Against the better of ejabberd and Prosody (whichever ran), on Parley's native transport.
+  const versusBestPeer = (
+    id: string,
+    description: string,
+    scenario: ScenarioId,
+    metric: string,
+    limit: number,
+    comparison: '<=' | '>=',
+  ) => {
+    const a = find(rows, scenario, 'P-native')?.metrics[metric];
+    const peers = PEERS.map((p) => ({ p, v: find(rows, scenario, p)?.metrics[metric] })).filter(
+      (x): x is { p: (typeof PEERS)[number]; v: number } =>
+        x.v !== undefined && Number.isFinite(x.v) && x.v > 0,
+    );
+    const best = peers.sort((x, y) => (comparison === '<=' ? x.v - y.v : y.v - x.v))[0];
+    const measured = a !== undefined && Number.isFinite(a) && best !== undefined;
+    const value = measured ? a / best.v : Number.NaN;
+    targets.push({
+      id,
+      description,
+      scenario,
+      value,
+      limit,
+      comparison,
+      unit: '×',
+      pass: measured ? (comparison === '<=' ? value <= limit : value >= limit) : null,
+      detail: measured
+        ? `P-native ${a.toFixed(3)} vs ${best.p} ${best.v.toFixed(3)} (${metric}; ${peers.map((x) => `${x.p} ${x.v.toFixed(3)}`).join(', ')})`
+        : 'not measured (no peer ran)',
+    });
+  };
+  versusBestPeer(
+    'S1-cpu-peers',
+    'S1 native CPU per delivered message vs the better peer',
+    'S1',
+    'serverCpuUsPerMsg',
+    0.25,
+    '<=',
+  );
+  versusBestPeer(
+    'S2-cpu-peers',
+    'S2 native CPU per delivered message vs the better peer',
+    'S2',
+    'serverCpuUsPerMsg',
+    0.5,
+    '<=',
+  );
+  versusBestPeer('S1-p99-peers', 'S1 native p99 latency vs the better peer', 'S1', 'p99Ms', 0.5, '<=');
+  versusBestPeer('S2-p99-peers', 'S2 native p99 latency vs the better peer', 'S2', 'p99Ms', 0.5, '<=');
+  versusBestPeer(
+    'S4-mem-peers',
+    'S4 native idle RSS per connection vs the better peer',
+    'S4',
+    'rssPer1kMB',
+    0.5,
+    '<=',
+  );
+  versusBestPeer(
+    'S3-connects-peers',
+    'S3 native connects (login included) per second vs the better peer',
+    'S3',
+    'connectsPerSec',
+    2,
+    '>=',
+  );
   versus(
     'S4-mem-ws',
     'S4 native idle RSS per connection vs B-ws',
@@ -124,7 +190,9 @@ export function evaluateTargets(rows: SummaryRow[]): Target[] {
       : 'not measured',
   });
 
-  for (const row of rows.filter((r) => r.system.startsWith('P-') && r.metrics.loss !== undefined)) {
+  for (const row of rows.filter(
+    (r) => (r.system.startsWith('P-') || isPeer(r.system)) && r.metrics.loss !== undefined,
+  )) {
     const loss = row.metrics.loss ?? Number.NaN;
     const reorder = row.metrics.reorder ?? Number.NaN;
     targets.push({

@@ -36,6 +36,8 @@ class BenchClient {
   transport: Transport | undefined;
   /** Newest Parley event id applied. */
   lastId = 0;
+  /** Newest archive id seen (the XMPP peers' `<stanza-id>`), where a catch-up starts. */
+  lastArchiveId: string | undefined;
   /** Newest sequence applied, per publisher. */
   readonly lastSeq = new Map<string, number>();
   /** Live events held back while history is fetched after a reconnect. */
@@ -118,27 +120,24 @@ function deliver(
 }
 
 async function openClient(client: BenchClient): Promise<void> {
-  const transport = createTransport(
-    kind,
-    urls[client.spec.node] ?? urls[0] ?? '',
-    client.spec.room,
-    client.spec.token,
-    {
-      text: (id, text) => deliver(client, id, text, 'live'),
-      reply: (rid, ok, type, body) => {
-        const waiter = client.pending.get(rid);
-        if (waiter) {
-          client.pending.delete(rid);
-          waiter({ ok, type, body });
-        } else if (!ok) bump(stats.errorCodes, type);
-      },
-      closed: (reason) => {
-        bump(stats.serverClosed, reason);
-        for (const waiter of client.pending.values()) waiter({ ok: false, type: 'closed', body: undefined });
-        client.pending.clear();
-      },
+  const transport = createTransport(kind, urls[client.spec.node] ?? urls[0] ?? '', client.spec, {
+    text: (id, text) => deliver(client, id, text, 'live'),
+    reply: (rid, ok, type, body) => {
+      const waiter = client.pending.get(rid);
+      if (waiter) {
+        client.pending.delete(rid);
+        waiter({ ok, type, body });
+      } else if (!ok) bump(stats.errorCodes, type);
     },
-  );
+    archived: (id) => {
+      client.lastArchiveId = id;
+    },
+    closed: (reason) => {
+      bump(stats.serverClosed, reason);
+      for (const waiter of client.pending.values()) waiter({ ok: false, type: 'closed', body: undefined });
+      client.pending.clear();
+    },
+  });
   client.transport = transport;
   await transport.open(OPEN_TIMEOUT_MS);
 }
@@ -160,6 +159,16 @@ async function catchUp(client: BenchClient): Promise<void> {
     }
     if (events.length < HISTORY_PAGE) break;
   }
+  const held = client.buffer ?? [];
+  client.buffer = undefined;
+  for (const [id, text] of held) deliver(client, id, text, 'buffer');
+}
+
+/** The XMPP peers' catch-up: the room's archive (MAM) after the last archive id seen, then the held-back live texts. */
+async function catchUpArchive(client: BenchClient): Promise<void> {
+  const transport = client.transport;
+  if (!transport?.fetchArchive) throw new Error('this transport has no archive');
+  await transport.fetchArchive(client.lastArchiveId, (text) => deliver(client, undefined, text, 'history'));
   const held = client.buffer ?? [];
   client.buffer = undefined;
   for (const [id, text] of held) deliver(client, id, text, 'buffer');
@@ -284,7 +293,10 @@ async function ingest(keys: string[], durationMs: number, window: number): Promi
   return { acked, errors, errorCodes, ack: ack.serialize(), elapsedMs: performance.now() - start };
 }
 
-/** Reconnects every client that is not connected; Parley clients then catch up from their last event id. */
+/**
+ * Reconnects every client that is not connected; Parley clients then catch up from their last event id,
+ * the XMPP peers' from their room's archive after the last archive id they saw.
+ */
 async function reconnect(concurrency: number): Promise<ReconnectResult> {
   const hist = new Histogram();
   const errors: string[] = [];
@@ -293,13 +305,15 @@ async function reconnect(concurrency: number): Promise<ReconnectResult> {
   const caughtUpBefore = stats.caughtUp;
   const start = performance.now();
   const parley = kind === 'pnative' || kind === 'prtc';
+  const archive = kind === 'xmpp';
   const down = [...clients.values()].filter((c) => !c.transport?.isOpen);
   await mapLimit(down, concurrency, async (client) => {
     const t = performance.now();
     try {
-      if (parley) client.buffer = [];
+      if (parley || archive) client.buffer = [];
       await openClient(client);
       if (parley) await catchUp(client);
+      else if (archive) await catchUpArchive(client);
       hist.recordMicros((performance.now() - t) * 1000);
       reconnected++;
     } catch (e) {

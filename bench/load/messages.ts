@@ -1,12 +1,12 @@
 import type { SerializedHistogram } from '../lib/histogram.js';
 
 /** How a load client talks to its server. */
-export type ClientKind = 'bws' | 'bsio' | 'pnative' | 'prtc';
+export type ClientKind = 'bws' | 'bsio' | 'pnative' | 'prtc' | 'xmpp';
 
 export interface ClientSpec {
   /** Unique within the run. */
   key: string;
-  /** The room (baselines) or conversation id (Parley) the client is in. */
+  /** The room (baselines, XMPP peers' MUC room) or conversation id (Parley) the client is in. */
   room: string;
   /** Parley user token. */
   token?: string;

@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
-import type { ClientKind } from './messages.js';
+import type { ClientKind, ClientSpec } from './messages.js';
+import { XMPP_PASSWORD, XmppTransport } from './xmpp-transport.js';
 
 /** What a transport reports to its client. */
 export interface TransportEvents {
@@ -10,6 +11,8 @@ export interface TransportEvents {
   reply(rid: string, ok: boolean, type: string, body: unknown): void;
   /** The connection ended without the client asking. */
   closed(reason: string): void;
+  /** The archive id a server stamped on a live text (the XMPP peers' `<stanza-id>`), for catching up later. */
+  archived?(id: string): void;
 }
 
 export interface Transport {
@@ -22,6 +25,11 @@ export interface Transport {
   /** Drops the connection from the client side; no `closed` event follows. */
   terminate(): void;
   readonly isOpen: boolean;
+  /**
+   * Asks the server's archive for the texts after archive id `after` (all, when undefined), hands each to
+   * `onText` in order, and resolves when the archive says it is done (the XMPP peers' MAM query).
+   */
+  fetchArchive?(after: string | undefined, onText: (text: string) => void): Promise<void>;
 }
 
 interface Incoming {
@@ -224,10 +232,10 @@ class SioTransport implements Transport {
 export function createTransport(
   kind: ClientKind,
   url: string,
-  room: string,
-  token: string | undefined,
+  spec: ClientSpec,
   events: TransportEvents,
 ): Transport {
+  const { room, token } = spec;
   switch (kind) {
     case 'bws':
       return new WsTransport(url, { type: 'join', tid: 'hello', cid: room }, 'join:success', events);
@@ -247,5 +255,8 @@ export function createTransport(
         'session:success',
         events,
       );
+    case 'xmpp':
+      // The peers' users are named after the client key; the room is a MUC room of the same name.
+      return new XmppTransport(url, spec.key, token ?? XMPP_PASSWORD, room, events);
   }
 }

@@ -1,6 +1,7 @@
 import type { BenchConfig } from '../lib/config.js';
 import type { LoadPool } from '../lib/load-pool.js';
 import type { Seed } from '../lib/parley-seed.js';
+import type { PreparedPeer } from '../lib/peers/peers.js';
 
 export type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'S6' | 'S7';
 
@@ -26,6 +27,8 @@ export interface BenchContext {
   pool: LoadPool;
   /** Present when a Parley system runs. */
   seed: Seed | undefined;
+  /** The peers (ejabberd, Prosody) installed, wanted and seeded for this run. */
+  peers: PreparedPeer[];
   log(message: string): void;
 }
 

@@ -1,7 +1,15 @@
 import { rmSync } from 'node:fs';
 import type { ClientSpec, PublisherSpec } from '../load/messages.js';
 import { freshDataDir } from '../lib/parley-seed.js';
-import { isParley, startBaseline, startParley, type RunningServer, type SystemId } from '../lib/servers.js';
+import { startPeer } from '../lib/peers/peers.js';
+import {
+  isParley,
+  isPeer,
+  startBaseline,
+  startParley,
+  type RunningServer,
+  type SystemId,
+} from '../lib/servers.js';
 import type { BenchContext, RepOutcome, ScenarioId } from './context.js';
 
 /** A group of scenarios measured together on one server per system and repetition. */
@@ -9,6 +17,8 @@ export interface Runner {
   name: string;
   scenarios: ScenarioId[];
   systems(ctx: BenchContext): string[];
+  /** Repetitions this runner makes at most (default: the run's); the peers make fewer in a quick run. */
+  reps?(ctx: BenchContext): number;
   /** Once per run, before the repetitions (e.g. S6's PostgreSQL seed); returns a reason to skip, if any. */
   prepare?(ctx: BenchContext): Promise<string | undefined>;
   run(
@@ -20,13 +30,18 @@ export interface Runner {
   finish?(ctx: BenchContext): Promise<void>;
 }
 
-/** Starts a system's server pinned to the server CPU; Parley gets a fresh copy of the seeded data. */
+/** Starts a system's server pinned to the server CPU; Parley and the peers get a fresh copy of their seeded data. */
 export async function startSystem(
   ctx: BenchContext,
   system: SystemId,
   label: string,
   options: { env?: Record<string, string> } = {},
 ): Promise<RunningServer> {
+  if (isPeer(system)) {
+    const peer = ctx.peers.find((p) => p.driver.id === system);
+    if (!peer) throw new Error(`${system} was not prepared`);
+    return startPeer(peer, ctx.paths.tmpDir, label, (m) => ctx.log(m));
+  }
   if (!isParley(system)) return startBaseline(system as 'B-ws' | 'B-sio', ctx.paths);
   if (!ctx.seed) throw new Error('Parley needs the seed');
   const dir = freshDataDir(ctx.seed, ctx.paths.tmpDir, label);

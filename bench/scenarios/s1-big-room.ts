@@ -1,9 +1,17 @@
 import { fmtRate } from '../lib/report.js';
-import { SYSTEM_KIND, type SystemId } from '../lib/servers.js';
+import { SYSTEM_KIND, isPeer, type SystemId } from '../lib/servers.js';
 import type { BenchContext, RepOutcome, ScenarioId } from './context.js';
 import { measureFanout } from './fanout.js';
 import { bigRoomClients, startSystem, type Runner } from './runner.js';
 import { slowConsumers } from './s7-slow-consumers.js';
+
+/**
+ * Joins in flight per load process when a peer fills the big room. A MUC join costs the server work in
+ * proportion to the room (its presence goes to every occupant, theirs to it), so with 50 per process the
+ * last joins of a 1,000-member room waited past the 60 s login timeout; a join that gives up leaves, and
+ * its departure is broadcast too, which made it worse. Filling the room is setup, not S1's measurement.
+ */
+const PEER_JOIN_CONCURRENCY = 10;
 
 /**
  * S1: one room with every client in it; a few publishers at fixed rates; every text fans out to all.
@@ -25,7 +33,12 @@ export const s1BigRoom: Runner = {
     const outcomes: RepOutcome[] = [];
     try {
       const plan = bigRoomClients(ctx, id, members, publishers, rate);
-      const open = await ctx.pool.open(SYSTEM_KIND[id], server.urls, plan.byWorker, 50);
+      const open = await ctx.pool.open(
+        SYSTEM_KIND[id],
+        server.urls,
+        plan.byWorker,
+        isPeer(system) ? PEER_JOIN_CONCURRENCY : 50,
+      );
       if (open.failed > 0)
         ctx.log(`  ${system}: ${open.failed} clients failed to connect: ${open.errors.join('; ')}`);
       let expected = 0;
@@ -58,7 +71,7 @@ export const s1BigRoom: Runner = {
               : [],
         });
       }
-      if (selected.has('S7'))
+      if (selected.has('S7') && !isPeer(system))
         outcomes.push(await slowConsumers(ctx, server, system, rep, plan, open, expected));
       return outcomes;
     } finally {
@@ -66,4 +79,13 @@ export const s1BigRoom: Runner = {
       await server.stop();
     }
   },
+};
+
+/** S1 for the peers: the same room, clients and load, as a runner of its own so a short budget trims it first. */
+export const peersBigRoom: Runner = {
+  ...s1BigRoom,
+  name: 'S1 peers',
+  scenarios: ['S1'],
+  systems: (ctx) => ctx.peers.map((p) => p.driver.id),
+  reps: (ctx) => ctx.cfg.peerReps,
 };

@@ -2,7 +2,8 @@ import type { ClientSpec, PublisherSpec } from '../load/messages.js';
 import { mapLimit } from '../lib/launch.js';
 import { ParleyAdmin } from '../lib/parley-admin.js';
 import { fmtRate } from '../lib/report.js';
-import { SYSTEM_KIND, isParley, type SystemId } from '../lib/servers.js';
+import { postToRooms } from '../lib/peers/xmpp-post.js';
+import { SYSTEM_KIND, isParley, isPeer, type SystemId } from '../lib/servers.js';
 import { sleep } from '../lib/stats.js';
 import type { BenchContext, RepOutcome, ScenarioId } from './context.js';
 import { drain, measureFanout } from './fanout.js';
@@ -87,8 +88,20 @@ export const population: Runner = {
       if (selected.has('S3')) {
         const baseReorder = (await ctx.pool.stats()).reordered;
         await ctx.pool.drop();
-        // While everyone is away, each room gets one text (Parley only: the baselines keep nothing to catch up on).
+        // While everyone is away, each room gets one text (Parley over REST, the peers from a session of its
+        // own; the baselines keep nothing to catch up on).
         let missed = 0;
+        if (isPeer(id)) {
+          await postToRooms(
+            server.urls[0] ?? '',
+            Array.from({ length: rooms }, (_, r) => ({
+              room: roomName(r),
+              user: `s${r * roomSize}`,
+              text: `rest:${r}|0|x|0|`,
+            })),
+          );
+          missed = rooms * roomSize;
+        }
         if (parley && seed) {
           const admin = ParleyAdmin.forApp(server.urls[0] ?? '', seed.app);
           await mapLimit(seed.smallRooms.slice(0, rooms), 64, async (room, r) => {
@@ -108,7 +121,7 @@ export const population: Runner = {
           scenario: 'S3',
           system,
           rep,
-          offered: `${total.toLocaleString('en-US')} connects, then ${total.toLocaleString('en-US')} reconnects${parley ? ' + catch-up' : ''}`,
+          offered: `${total.toLocaleString('en-US')} connects, then ${total.toLocaleString('en-US')} reconnects${parley || isPeer(id) ? ' + catch-up' : ''}`,
           metrics: {
             ...storm.metrics,
             ...again,
@@ -129,4 +142,12 @@ export const population: Runner = {
       await server.stop();
     }
   },
+};
+
+/** S2–S4 for the peers: the same population and load, as a runner of its own so a short budget trims it first. */
+export const peersPopulation: Runner = {
+  ...population,
+  name: 'S2–S4 peers',
+  systems: (ctx) => ctx.peers.map((p) => p.driver.id),
+  reps: (ctx) => ctx.cfg.peerReps,
 };

@@ -1,4 +1,5 @@
-import type { PushedEvent, RealtimeConversation, SessionBody } from '../protocol/realtime.js';
+import type { PushedEvent, RealtimeConversation, RequestType, SessionBody } from '../protocol/realtime.js';
+import type { ReplyOf } from '../protocol/realtime-api.js';
 import { httpBaseOf } from './media-upload.js';
 import { ConnectionState } from './codes.js';
 import type { Connection, StateChange } from './connection.js';
@@ -8,8 +9,8 @@ import { ConnectionError, ParleyApiError } from './errors.js';
 import type { ConversationEvent } from './events/conversation-event.js';
 import type { Logger } from './logger.js';
 import type { Member } from './member.js';
-import type { OutgoingRequest, RequestOptions } from './request-queue.js';
-import { parseConversation, parseConversationList, parseUser, type User } from './wire.js';
+import type { RequestOptions } from './request-queue.js';
+import type { OutgoingRequest, User } from './wire.js';
 
 export interface ApplicationEvents {
   /** You were invited to a conversation. */
@@ -93,13 +94,12 @@ export class Application extends Emitter<ApplicationEvents> {
 
   /** Lists the conversations you are joined to or invited into (without their history). */
   async getConversations(): Promise<ReadonlyMap<string, Conversation>> {
-    for (const wire of parseConversationList(await this.request({ type: 'user:conversations' })))
-      this.list(wire);
+    for (const wire of await this.request({ type: 'user:conversations' })) this.list(wire);
     return this.byId;
   }
 
   async newConversation(params: NewConversationParams = {}): Promise<Conversation> {
-    const wire = parseConversation(await this.request({ type: 'new:conversation', body: { ...params } }));
+    const wire = await this.request({ type: 'new:conversation', body: { ...params } });
     const conversation = this.list(wire);
     try {
       return await conversation.open();
@@ -118,7 +118,8 @@ export class Application extends Emitter<ApplicationEvents> {
   }
 
   async getUser(userId: string = this.me.id): Promise<User> {
-    return parseUser(await this.request({ type: 'user:get', body: { user_id: userId } }));
+    const { id, name, display_name } = await this.request({ type: 'user:get', body: { user_id: userId } });
+    return { id, name, display_name };
   }
 
   /** Renews the token; after the old one expired or was refused, this also logs in again and catches up. */
@@ -136,7 +137,10 @@ export class Application extends Emitter<ApplicationEvents> {
     for (const conversation of this.byId.values()) conversation.close();
   }
 
-  private request(request: OutgoingRequest, options?: RequestOptions): Promise<unknown> {
+  private request<K extends RequestType>(
+    request: OutgoingRequest<K>,
+    options?: RequestOptions,
+  ): Promise<ReplyOf<K>> {
     return this.connection.request(request, options);
   }
 
@@ -187,7 +191,7 @@ export class Application extends Emitter<ApplicationEvents> {
    */
   private async resync(): Promise<void> {
     try {
-      const listed = parseConversationList(await this.request({ type: 'user:conversations' }));
+      const listed = await this.request({ type: 'user:conversations' });
       const active = new Set(listed.map((c) => c.id));
       const added = listed.filter((c) => !this.byId.has(c.id)).map((c) => this.list(c));
       for (const wire of listed) this.list(wire);

@@ -58,6 +58,8 @@ export const ClientErrorCode = {
   alreadySeen: 'error:already-seen',
   deliveredOwnMessage: 'error:delivered:own-message',
   inviteMissingParams: 'error:invite:missing:params',
+  /** Only a stored event (one with an id) can be deleted; typing and delivery are never stored. */
+  notStored: 'error:event:not-stored',
   /** The server answered with something the SDK could not read. */
   badReply: 'error:bad-reply',
 } as const;

@@ -1,4 +1,11 @@
-import { CLOSE_CODES, NOTICE_TYPES, type PushedEvent, type SessionBody } from '../protocol/realtime.js';
+import {
+  CLOSE_CODES,
+  NOTICE_TYPES,
+  type PushedEvent,
+  type RequestType,
+  type SessionBody,
+} from '../protocol/realtime.js';
+import type { ReplyOf } from '../protocol/realtime-api.js';
 import { backoff, type ReconnectOptions } from './backoff.js';
 import {
   ClientErrorCode,
@@ -12,8 +19,8 @@ import {
 import { Emitter } from './emitter.js';
 import { ConnectionError, ParleyApiError, ParleyClientError } from './errors.js';
 import type { Logger } from './logger.js';
-import { apiError, RequestQueue, type OutgoingRequest, type RequestOptions } from './request-queue.js';
-import { isRecord, parsePushedEvent, parseSession } from './wire.js';
+import { apiError, RequestQueue, type RequestOptions } from './request-queue.js';
+import { isRecord, parsePushedEvent, parseReply, parseSession, type OutgoingRequest } from './wire.js';
 
 /**
  * The part of the WebSocket API the SDK uses; the browser's `WebSocket` and the `ws` package both fit. Handler
@@ -114,16 +121,18 @@ export class Connection extends Emitter<ConnectionEvents> {
   }
 
   /**
-   * Sends a request and resolves with the reply body, or rejects with a ParleyApiError (the server said no)
-   * or a ConnectionError (no answer).
+   * Sends a request and resolves with the reply body, checked and typed by the request's type; rejects with a
+   * ParleyApiError (the server said no), a ConnectionError (no answer) or a ParleyClientError (an unreadable
+   * reply).
    */
-  request(request: OutgoingRequest, options?: RequestOptions): Promise<unknown> {
+  async request<K extends RequestType>(
+    request: OutgoingRequest<K>,
+    options?: RequestOptions,
+  ): Promise<ReplyOf<K>> {
     if (this.current === ConnectionState.Disconnected) {
-      return Promise.reject(
-        new ConnectionError(ConnectionErrorCode.disconnected, 'Not connected: log in first', false),
-      );
+      throw new ConnectionError(ConnectionErrorCode.disconnected, 'Not connected: log in first', false);
     }
-    return this.requests.add(request, options);
+    return parseReply(request, await this.requests.add(request, options));
   }
 
   /** Replaces the token: on the live session, or by logging in again after the old one was refused. */
@@ -198,15 +207,15 @@ export class Connection extends Emitter<ConnectionEvents> {
 
   private login(socket: WebSocketLike): void {
     clearTimeout(this.timer);
-    this.requests.sendFirst(
-      { type: 'session:login', body: { token: this.token } },
-      (frame) => socket.send(frame),
-      { resolve: (body) => this.loggedIn(socket, body), reject: (error) => this.loginRefused(error) },
-    );
+    const request: OutgoingRequest<'session:login'> = { type: 'session:login', body: { token: this.token } };
+    this.requests.sendFirst(request, (frame) => socket.send(frame), {
+      resolve: (body) => this.loggedIn(socket, body),
+      reject: (error) => this.loginRefused(error),
+    });
   }
 
   private loggedIn(socket: WebSocketLike, body: unknown): void {
-    let session: SessionBody;
+    let session: ReplyOf<'session:login'>;
     try {
       session = parseSession(body);
     } catch (error) {

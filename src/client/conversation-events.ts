@@ -8,7 +8,7 @@ import { ConversationEvent } from './events/conversation-event.js';
 import { TextEvent } from './events/text-event.js';
 import type { Member } from './member.js';
 import type { MemberRoster } from './member-roster.js';
-import { eventId, isRecord } from './wire.js';
+import { eventId } from './wire.js';
 
 /** Listener arguments per event type: who it is from (or, for member events, about) and the event. */
 export interface ConversationEvents {
@@ -186,9 +186,13 @@ export class ConversationEventLog {
     }
     if (!seen && !this.owner.host.isConnected()) return;
     const cid = this.owner.actions.conversation.id;
-    const reply = await this.owner.host.request({ type, cid, from: me.id, body: { event_id: event.id } });
-    const stamp = isRecord(reply) && typeof reply.timestamp === 'string' ? reply.timestamp : undefined;
-    if (seen && stamp !== undefined) marks[me.id] ??= stamp;
+    const body = { event_id: event.id };
+    if (!seen) {
+      await this.owner.host.request({ type, cid, from: me.id, body });
+      return;
+    }
+    const { timestamp } = await this.owner.host.request({ type, cid, from: me.id, body });
+    if (timestamp) marks[me.id] ??= timestamp;
   }
 
   private apply(wire: PushedEvent, replay: Replay): void {

@@ -1,4 +1,5 @@
-import type { PushedEvent, RealtimeConversation } from '../protocol/realtime.js';
+import type { PushedEvent, RealtimeConversation, RequestType } from '../protocol/realtime.js';
+import type { HistoryQuery, RealtimeApi, ReplyOf } from '../protocol/realtime-api.js';
 import { ClientErrorCode } from './codes.js';
 import type { ConversationActions } from './conversation-actions.js';
 import { ConversationEventLog, type ConversationEvents } from './conversation-events.js';
@@ -17,20 +18,14 @@ import type { TextEvent } from './events/text-event.js';
 import type { Logger } from './logger.js';
 import type { Member } from './member.js';
 import { MemberRoster } from './member-roster.js';
-import type { OutgoingRequest, RequestOptions } from './request-queue.js';
+import type { RequestOptions } from './request-queue.js';
 import { uuid } from './uuid.js';
-import { parseAck, parseConversation, parseEvents, parseMember, type User } from './wire.js';
+import { parseAck, type OutgoingRequest, type User } from './wire.js';
 
 export type { ConversationEvents } from './conversation-events.js';
 
-export interface EventQuery {
-  start_id?: number;
-  end_id?: number;
-  /** At most 1000. */
-  page_size?: number;
-  /** `desc` picks the newest page; pages always come back oldest first. */
-  order?: 'asc' | 'desc';
-}
+/** Which page of history `getEvents` fetches: the `conversation:events` query. */
+export type EventQuery = HistoryQuery;
 
 export interface UserRef {
   user_id?: string;
@@ -51,7 +46,8 @@ export interface ConversationHost {
   readonly me: User;
   readonly logger: Logger;
   isConnected(): boolean;
-  request(request: OutgoingRequest, options?: RequestOptions): Promise<unknown>;
+  /** Sends a request; resolves with its reply, checked and typed by the request's type. */
+  request<K extends RequestType>(request: OutgoingRequest<K>, options?: RequestOptions): Promise<ReplyOf<K>>;
   /** Something failed in the background. */
   report(error: unknown): void;
   /** A member event was applied live (or a missed one surfaced); the Application announces those about you. */
@@ -130,9 +126,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   /** Joins yourself (accepting an invitation), or with `user_id`/`user_name` someone else. */
   async join(params?: UserRef): Promise<Member> {
     const body = params ? userRef(params) : { user_id: this.host.me.id };
-    const member = this.roster.upsert(
-      parseMember(await this.request({ type: 'conversation:join', cid: this.id, body })),
-    );
+    const member = this.roster.upsert(await this.request({ type: 'conversation:join', cid: this.id, body }));
     if (this.current !== 'loaded') await this.open().catch((e: unknown) => this.host.report(e));
     return member;
   }
@@ -149,9 +143,7 @@ export class Conversation extends Emitter<ConversationEvents> {
         'Name the user to invite by user_name or user_id',
       );
     }
-    return this.roster.upsert(
-      parseMember(await this.request({ type: 'conversation:invite', cid: this.id, body })),
-    );
+    return this.roster.upsert(await this.request({ type: 'conversation:invite', cid: this.id, body }));
   }
 
   /**
@@ -160,14 +152,10 @@ export class Conversation extends Emitter<ConversationEvents> {
    */
   async sendText(text: string): Promise<TextEvent> {
     const me = this.roster.requireMe();
-    const request: OutgoingRequest = {
-      type: 'text',
-      cid: this.id,
-      from: me.id,
-      body: { text },
-      client_ref: uuid(),
-    };
-    const ack = parseAck(await this.request(request, { retry: true }));
+    const ack = await this.request(
+      { type: 'text', cid: this.id, from: me.id, body: { text }, client_ref: uuid() },
+      { retry: true },
+    );
     return this.log.acknowledged(ack, me.id, text);
   }
 
@@ -183,8 +171,10 @@ export class Conversation extends Emitter<ConversationEvents> {
       throw new ParleyClientError(ClientErrorCode.badReply, 'The upload reply is not an object');
     }
     const body = { representations: representations as Record<string, unknown> };
-    const request: OutgoingRequest = { type: 'image', cid: this.id, from: me.id, body, client_ref: uuid() };
-    const ack = parseAck(await this.request(request, { retry: true }));
+    const ack = await this.request(
+      { type: 'image', cid: this.id, from: me.id, body, client_ref: uuid() },
+      { retry: true },
+    );
     return this.log.events.get(ack.id) ?? this.ownEvent('image', ack, me.id, body);
   }
 
@@ -259,6 +249,7 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   async deleteEvent(event: ConversationEvent): Promise<void> {
     const me = this.roster.requireMe();
+    if (event.id === undefined) throw new ParleyClientError(ClientErrorCode.notStored);
     await this.request({ type: 'event:delete', cid: this.id, from: me.id, body: { event_id: event.id } });
   }
 
@@ -278,7 +269,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   async open(): Promise<this> {
     if (this.current !== 'loaded') return this.load();
     this.log.catchUp();
-    this.refresh(parseConversation(await this.request({ type: 'conversation:get', cid: this.id, body: {} })));
+    this.refresh(await this.request({ type: 'conversation:get', cid: this.id, body: {} }));
     return this;
   }
 
@@ -342,10 +333,8 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (this.current === 'closed') return this;
     this.current = 'loading';
     try {
-      const wire = parseConversation(
-        await this.request({ type: 'conversation:get', cid: this.id, body: {} }),
-      );
-      const history = parseEvents(await this.request({ type: 'conversation:events', cid: this.id }), this.id);
+      const wire = await this.request({ type: 'conversation:get', cid: this.id, body: {} });
+      const history = await this.request({ type: 'conversation:events', cid: this.id });
       if (this.current === 'loading') this.start(wire, history);
       return this;
     } catch (error) {
@@ -357,27 +346,25 @@ export class Conversation extends Emitter<ConversationEvents> {
   }
 
   private async removeMember(member: Member): Promise<Member> {
-    const request: OutgoingRequest = {
-      type: 'conversation:member:delete',
-      cid: this.id,
-      to: member.id,
-      body: { member_id: member.id },
-    };
-    if (this.me) request.from = this.me.id;
-    const reply = await this.request(request);
     try {
-      return this.roster.upsert(parseMember(reply));
-    } catch {
+      const reply = await this.request({
+        type: 'conversation:member:delete',
+        cid: this.id,
+        to: member.id,
+        body: { member_id: member.id },
+        ...(this.me ? { from: this.me.id } : {}),
+      });
+      return this.roster.upsert(reply);
+    } catch (error) {
+      // The member is gone; a reply that does not describe it only means we mark it ourselves.
+      if (!(error instanceof ParleyClientError && error.type === ClientErrorCode.badReply)) throw error;
       member.state = 'LEFT';
       return member;
     }
   }
 
   private async fetchEvents(query: EventQuery): Promise<PushedEvent[]> {
-    return parseEvents(
-      await this.request({ type: 'conversation:events', cid: this.id, body: { ...query } }),
-      this.id,
-    );
+    return this.request({ type: 'conversation:events', cid: this.id, body: { ...query } });
   }
 
   private async typing(type: 'text:typing:on' | 'text:typing:off', activity: 0 | 1): Promise<void> {
@@ -385,12 +372,17 @@ export class Conversation extends Emitter<ConversationEvents> {
     await this.request({ type, cid: this.id, from: this.me.id, body: { activity } });
   }
 
-  private request(request: OutgoingRequest, options?: RequestOptions): Promise<unknown> {
+  private request<K extends RequestType>(
+    request: OutgoingRequest<K>,
+    options?: RequestOptions,
+  ): Promise<ReplyOf<K>> {
     return this.host.request(request, options);
   }
 }
 
-function userRef({ user_id, id, user_name }: UserRef): Record<string, string> {
+type UserBody = RealtimeApi['conversation:invite']['request']['body'];
+
+function userRef({ user_id, id, user_name }: UserRef): UserBody {
   const userId = user_id ?? id;
   if (userId !== undefined) return { user_id: userId };
   return user_name !== undefined ? { user_name } : {};

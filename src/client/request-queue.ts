@@ -1,11 +1,17 @@
-import { SUCCESS_TYPE, type RealtimeRequest } from '../protocol/realtime.js';
+import { SUCCESS_TYPE, type RequestType } from '../protocol/realtime.js';
 import { ConnectionErrorCode } from './codes.js';
 import { ConnectionError, ParleyApiError } from './errors.js';
 import type { Logger } from './logger.js';
 import { uuid } from './uuid.js';
 import { isRecord } from './wire.js';
 
-export type OutgoingRequest = Omit<RealtimeRequest, 'tid'>;
+/**
+ * What the queue holds: a request without its `tid`. The queue reads only the type; `Connection.request` is
+ * where a request and its reply are typed (`OutgoingRequest<K>` and `ReplyOf<K>`).
+ */
+export interface QueuedRequest {
+  readonly type: RequestType;
+}
 
 export interface RequestOptions {
   /**
@@ -22,7 +28,7 @@ export interface Settle {
 }
 
 interface Pending extends Settle {
-  request: OutgoingRequest;
+  request: QueuedRequest;
   retry: boolean;
   tid?: string;
   timer?: ReturnType<typeof setTimeout>;
@@ -44,7 +50,7 @@ export class RequestQueue {
     private readonly logger: Logger,
   ) {}
 
-  add(request: OutgoingRequest, { retry = false }: RequestOptions = {}): Promise<unknown> {
+  add(request: QueuedRequest, { retry = false }: RequestOptions = {}): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const pending: Pending = { request, retry, resolve, reject };
       // A retried request waits for the connection as long as it takes; only its round trip is timed.
@@ -55,7 +61,7 @@ export class RequestQueue {
   }
 
   /** Sends one request ahead of the queue on a connection not yet open to it (the login). */
-  sendFirst(request: OutgoingRequest, send: Send, settle: Settle): void {
+  sendFirst(request: QueuedRequest, send: Send, settle: Settle): void {
     const pending: Pending = { request, retry: false, ...settle };
     this.startTimer(pending);
     this.transmit(pending, send);

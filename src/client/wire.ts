@@ -1,8 +1,18 @@
-import type { PushedEvent, RealtimeConversation, RealtimeMember, SessionBody } from '../protocol/realtime.js';
+import type { PushedEvent, RequestType } from '../protocol/realtime.js';
+import type { EmptyReply, RealtimeApi, ReplyOf } from '../protocol/realtime-api.js';
 import { ClientErrorCode } from './codes.js';
 import { ParleyClientError } from './errors.js';
 
-/** Narrowing of what the server sends: validated once here, typed everywhere else. */
+/**
+ * Narrowing of what the server sends: validated once here, typed everywhere else. The types come from the
+ * protocol's `RealtimeApi`; the checks stay because a reply is data from the network, not a promise kept.
+ */
+
+/** A request of type `K` as the SDK builds it; the request queue adds a fresh `tid` to each transmission. */
+export type OutgoingRequest<K extends RequestType = RequestType> = { type: K } & RealtimeApi[K]['request'];
+
+type RealtimeMember = ReplyOf<'conversation:join'>;
+type RealtimeConversation = ReplyOf<'conversation:get'>;
 
 export type MemberState = RealtimeMember['state'];
 export type MemberTimestamps = RealtimeMember['timestamp'];
@@ -60,7 +70,7 @@ export function parsePushedEvent(value: unknown): PushedEvent | undefined {
 }
 
 /** `conversation:events` answers an array; nexmo-stitch also read an object keyed by id. */
-export function parseEvents(body: unknown, cid: string): PushedEvent[] {
+export function parseEvents(body: unknown, cid: string): ReplyOf<'conversation:events'> {
   const items = Array.isArray(body) ? body : isRecord(body) ? Object.values(body) : undefined;
   if (!items) throw bad('event list');
   const events: PushedEvent[] = [];
@@ -113,12 +123,12 @@ export function parseConversation(value: unknown): RealtimeConversation {
   return conversation;
 }
 
-export function parseConversationList(value: unknown): RealtimeConversation[] {
+export function parseConversationList(value: unknown): ReplyOf<'user:conversations'> {
   if (!Array.isArray(value)) throw bad('conversation list');
   return value.map(parseConversation);
 }
 
-export function parseSession(value: unknown): SessionBody {
+export function parseSession(value: unknown): ReplyOf<'session:login'> {
   if (!isRecord(value) || typeof value.user_id !== 'string') throw bad('session');
   return {
     id: str(value.id) ?? '',
@@ -129,7 +139,7 @@ export function parseSession(value: unknown): SessionBody {
 }
 
 /** The `{id, timestamp}` a persisted send is acknowledged with. */
-export function parseAck(value: unknown): { id: number; timestamp: string } {
+export function parseAck(value: unknown): ReplyOf<'text'> {
   const id = isRecord(value) ? eventId(value.id) : undefined;
   if (!isRecord(value) || id === undefined) throw bad('acknowledgement');
   return { id, timestamp: str(value.timestamp) ?? '' };
@@ -141,7 +151,52 @@ export interface User {
   display_name: string | null;
 }
 
-export function parseUser(value: unknown): User {
+export function parseUser(value: unknown): ReplyOf<'user:get'> {
   if (!isRecord(value) || typeof value.id !== 'string') throw bad('user');
-  return { id: value.id, name: str(value.name) ?? '', display_name: strOrNull(value.display_name) };
+  return {
+    id: value.id,
+    name: str(value.name) ?? '',
+    display_name: strOrNull(value.display_name),
+    image_url: strOrNull(value.image_url),
+  };
+}
+
+/** Replies that carry nothing the SDK reads: whatever the body, success is all they say. */
+const empty = (): EmptyReply => ({});
+
+type ReplyParsers = { [K in RequestType]: (body: unknown, request: OutgoingRequest<K>) => ReplyOf<K> };
+
+/**
+ * How the body of each request's success reply is checked; keyed by the protocol's request types, so a
+ * request added to `RealtimeApi` does not compile until the SDK knows how to read its reply.
+ */
+export const REPLY_PARSERS: ReplyParsers = {
+  'session:login': parseSession,
+  'session:logout': empty,
+  'session:update-token': empty,
+  'user:get': parseUser,
+  'user:conversations': parseConversationList,
+  'conversation:get': parseConversation,
+  'conversation:events': (body, request) => parseEvents(body, request.cid),
+  'new:conversation': parseConversation,
+  'conversation:join': parseMember,
+  'conversation:invite': parseMember,
+  'conversation:delete': empty,
+  'conversation:member:delete': parseMember,
+  text: parseAck,
+  'text:typing:on': empty,
+  'text:typing:off': empty,
+  'text:delivered': empty,
+  'text:seen': parseAck,
+  image: parseAck,
+  'image:delivered': empty,
+  'image:seen': parseAck,
+  'event:delete': empty,
+  ping: empty,
+};
+
+/** The typed reply to `request`, or a ParleyClientError (`badReply`) when the body is not what it should be. */
+export function parseReply<K extends RequestType>(request: OutgoingRequest<K>, body: unknown): ReplyOf<K> {
+  const parse: ReplyParsers[K] = REPLY_PARSERS[request.type];
+  return parse(body, request);
 }

@@ -1,5 +1,6 @@
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { ParleyError } from '../protocol/errors.js';
+import { generateRsaKeyPair } from './auth/rsa-key-pair.js';
 import type { ApplicationRecord, Page, PageQuery } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { nowIso } from './clock.js';
@@ -26,11 +27,7 @@ export class ApplicationsService {
     let publicKey = input.publicKey;
     let privateKey: string | undefined;
     if (publicKey === undefined) {
-      const pair = generateKeyPairSync('rsa', {
-        modulusLength: 2048,
-        publicKeyEncoding: { type: 'spki', format: 'pem' },
-        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      });
+      const pair = generateRsaKeyPair();
       publicKey = pair.publicKey;
       privateKey = pair.privateKey;
     } else {

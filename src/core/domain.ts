@@ -4,6 +4,7 @@ import { ApplicationsService } from './applications-service.js';
 import { ApiCredentials } from './auth/api-credentials.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { ContentPolicy } from './content-policy.js';
+import { storeDirectory, type Directory } from './directory.js';
 import { ConversationsService } from './conversations-service.js';
 import { nullSink, type EventSink } from './event-sink.js';
 import { EventsService } from './events-service.js';
@@ -33,6 +34,7 @@ export interface Domain {
   events: EventsService;
   health: Health;
   settings: Settings;
+  directory: Directory;
 }
 
 export interface DomainOptions {
@@ -58,5 +60,6 @@ export function createDomain(store: Store, sink: EventSink = nullSink, options: 
     events: new EventsService(store, access, sink, commits, options.content ?? new ContentPolicy()),
     health: { ping: () => store.ping() },
     settings: { get: (key) => store.getSetting(key), put: (key, value) => store.putSetting(key, value) },
+    directory: storeDirectory(store),
   };
 }

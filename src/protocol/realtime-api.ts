@@ -15,7 +15,9 @@ import type {
 export interface HistoryQuery {
   start_id?: number;
   end_id?: number;
+  /** At most 1000. */
   page_size?: number;
+  /** `desc` picks the newest page; pages always come back oldest first. */
   order?: 'asc' | 'desc';
 }
 
@@ -64,9 +66,9 @@ export interface RealtimeApi {
     reply: RealtimeMember;
   };
   'conversation:delete': { request: { cid: string; body?: Record<string, never> }; reply: EmptyReply };
-  /** Names the member in `body.member_id` or `to`. */
+  /** Names the member in `body.member_id` or `to`; a `from` (the caller's own member) is accepted and unused. */
   'conversation:member:delete': {
-    request: { cid: string; to?: string; body?: { member_id?: string } };
+    request: { cid: string; from?: string; to?: string; body?: { member_id?: string } };
     reply: RealtimeMember;
   };
   /** `client_ref` makes the send idempotent: a retry with the same reference returns the original event. */
@@ -74,8 +76,9 @@ export interface RealtimeApi {
     request: InConversation & { body: { text: string }; client_ref?: string };
     reply: StoredEventReply;
   };
-  'text:typing:on': { request: InConversation & { body?: Record<string, never> }; reply: EmptyReply };
-  'text:typing:off': { request: InConversation & { body?: Record<string, never> }; reply: EmptyReply };
+  /** `activity` (1 on, 0 off) is what nexmo-stitch sends; the server derives it from the type. */
+  'text:typing:on': { request: InConversation & { body?: { activity?: 0 | 1 } }; reply: EmptyReply };
+  'text:typing:off': { request: InConversation & { body?: { activity?: 0 | 1 } }; reply: EmptyReply };
   'text:delivered': { request: InConversation & { body: { event_id: number } }; reply: EmptyReply };
   'text:seen': { request: InConversation & { body: { event_id: number } }; reply: StoredEventReply };
   /** Stitch `sendImage`: `representations` is the `POST /v1/image` reply; only the sender's uploads. */

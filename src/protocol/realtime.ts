@@ -122,6 +122,8 @@ export const NOTICE_TYPES = {
 /** Native transport path and close codes. */
 export const NATIVE_PATH = '/ws';
 export const STITCH_PATH = '/rtc';
+/** The successor SDKs' socket.io path (`nexmo-client` 9, `@vonage/client-sdk` 2). */
+export const V2_PATH = '/v2/rtc';
 export const CLOSE_CODES = {
   normal: 1000,
   goingAway: 1001,

@@ -27,7 +27,10 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(gauges: { sessions: () => number; connections: (transport: 'native' | 'stitch') => number }) {
+  constructor(gauges: {
+    sessions: () => number;
+    connections: (transport: 'native' | 'stitch' | 'v2') => number;
+  }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
     new Gauge({
       name: 'parley_realtime_sessions',
@@ -45,6 +48,7 @@ export class Metrics {
       collect() {
         this.set({ transport: 'native' }, gauges.connections('native'));
         this.set({ transport: 'stitch' }, gauges.connections('stitch'));
+        this.set({ transport: 'v2' }, gauges.connections('v2'));
       },
     });
   }

@@ -23,6 +23,8 @@ import { openMedia } from './media/open-media.js';
 import { FileMediaStore } from '../store/media/file-media-store.js';
 import { PostgresMediaStore } from '../store/media/postgres-media-store.js';
 import type { MediaService } from '../core/media/media-service.js';
+import { V2SessionDirectory } from './realtime/v2/v2-session-directory.js';
+import { V2Transport } from './realtime/v2/v2-transport.js';
 
 export interface ParleyServer {
   /** Base URL clients use, e.g. `http://localhost:3000`. */
@@ -69,7 +71,11 @@ export async function startParley(
   const metrics: Metrics = new Metrics({
     sessions: (): number => hub.sessionCount,
     connections: (transport): number =>
-      transport === 'native' ? native.connectionCount : stitch.connectionCount,
+      transport === 'native'
+        ? native.connectionCount
+        : transport === 'stitch'
+          ? stitch.connectionCount
+          : v2.connectionCount,
   });
   const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, logger) : new LocalBus();
   const domain = createDomain(store, busSink(bus, metrics), {
@@ -102,6 +108,7 @@ export async function startParley(
   const userBuckets = new KeyedBuckets(config.userRateLimit, config.userRateLimit * 2, seconds);
   const appBuckets = new KeyedBuckets(config.appRateLimit, config.appRateLimit * 2, seconds);
   const origins = new OriginPolicy(config.allowedOrigins);
+  const v2Sessions = new V2SessionDirectory();
   const app = buildHttpApp(domain, {
     logger,
     bodyLimit: config.bodyLimit,
@@ -111,6 +118,11 @@ export async function startParley(
     appBuckets,
     origins,
     media: media.service,
+    successor: {
+      sessions: v2Sessions,
+      relay: (event) => hub.broadcastEphemeral(event),
+      maxTextBytes: config.maxTextBytes,
+    },
   });
   const limits = {
     rateLimit: config.rateLimit,
@@ -127,6 +139,12 @@ export async function startParley(
   });
   native.attach(app.server);
   const stitch = new StitchTransport(realtime, app.server, { maxFrameBytes: config.maxFrameBytes, origins });
+  const v2 = new V2Transport(realtime, app.server, {
+    maxFrameBytes: config.maxFrameBytes,
+    origins,
+    apiKey,
+    sessions: v2Sessions,
+  });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (e) {
@@ -143,7 +161,7 @@ export async function startParley(
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await Promise.all([native.close(), stitch.close()]);
+      await Promise.all([native.close(), stitch.close(), v2.close()]);
       hub.close();
       await app.close();
       await bus.close();

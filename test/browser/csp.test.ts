@@ -22,7 +22,13 @@ describe.skipIf(skip)("the web app's content security policy, in Chromium", () =
     await page.goto(server.url);
     const violations = await page.evaluate(async () => {
       const seen: string[] = [];
-      document.addEventListener('securitypolicyviolation', (e) => seen.push(e.violatedDirective));
+      // Both injections are reported once blocked: the script, and the one image handler that would fire.
+      const bothReported = new Promise<void>((resolve) =>
+        document.addEventListener('securitypolicyviolation', (e) => {
+          seen.push(e.violatedDirective);
+          if (seen.length === 2) resolve();
+        }),
+      );
       const script = document.createElement('script');
       script.textContent = 'window.__inline = 1';
       document.head.appendChild(script);
@@ -31,7 +37,7 @@ describe.skipIf(skip)("the web app's content security policy, in Chromium", () =
       img.setAttribute('onerror', 'window.__handler = 1');
       img.setAttribute('onload', 'window.__handler = 1');
       document.body.appendChild(img);
-      await new Promise((r) => setTimeout(r, 300));
+      await bothReported;
       return seen;
     });
     expect(

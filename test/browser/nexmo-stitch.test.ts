@@ -7,13 +7,7 @@ import { TextEvent, type Conversation } from '../../src/client/index.js';
 import { createClient, type TestClient } from '../client/helpers.js';
 import { serveStatic } from '../support/static-server.js';
 import { waitFor } from '../support/wait.js';
-import {
-  appToken,
-  startTestServer,
-  userToken,
-  type TestApp,
-  type TestServer,
-} from '../support/test-server.js';
+import { startTestServer, userToken, type TestApp, type TestServer } from '../support/test-server.js';
 
 const skip = chromiumSkipReason();
 const stitchBundle = createRequire(import.meta.url).resolve('nexmo-stitch/dist/conversationClient.js');
@@ -47,22 +41,7 @@ describe.skipIf(skip)('nexmo-stitch 3.0.1 in Chromium against /rtc', () => {
   beforeAll(async () => {
     server = await startTestServer();
     app = await server.createApp('Simple Chat');
-    const admin = await appToken(app);
-    cid = (
-      await (
-        await server.call('POST', '/v1/conversations', {
-          token: admin,
-          body: { display_name: 'Old School Chat' },
-        })
-      ).json()
-    ).id;
-    for (const name of ['John', 'Kevin']) {
-      await server.call('POST', '/v1/users', { token: admin, body: { name } });
-      await server.call('POST', `/v1/conversations/${cid}/members`, {
-        token: admin,
-        body: { user: { name }, state: 'JOINED' },
-      });
-    }
+    ({ cid } = await server.createRoom(app, ['John', 'Kevin'], { display_name: 'Old School Chat' }));
     site = await serveStatic({
       '/': { type: 'text/html', body: PAGE },
       '/stitch.js': { type: 'text/javascript', body: await readFile(stitchBundle) },

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumSkipReason, launchChromium } from '../support/chromium.js';
 import { outsideFileSkipReason } from '../support/outside-file.js';
 import { serveStatic } from '../support/static-server.js';
-import { appToken, startTestServer, userToken, type TestServer } from '../support/test-server.js';
+import { startTestServer, userToken, type TestServer } from '../support/test-server.js';
 
 const TUTORIAL = join(import.meta.dirname, '..', '..', '..', 'shared', 'seed', 'simple-chat-tutorial.md');
 const skip = chromiumSkipReason() ?? outsideFileSkipReason(TUTORIAL, "the tutorial's page");
@@ -31,23 +31,8 @@ describe.skipIf(skip)("the tutorial's page with Parley's SDK, in three Chromium 
   beforeAll(async () => {
     server = await startTestServer();
     const app = await server.createApp('Simple Chat');
-    const admin = await appToken(app);
-    const cid = (
-      await (
-        await server.call('POST', '/v1/conversations', {
-          token: admin,
-          body: { display_name: 'Old School Chat' },
-        })
-      ).json()
-    ).id;
     const names = ['John', 'Kevin', 'Larry'];
-    for (const name of names) {
-      await server.call('POST', '/v1/users', { token: admin, body: { name } });
-      await server.call('POST', `/v1/conversations/${cid}/members`, {
-        token: admin,
-        body: { user: { name }, state: 'JOINED', channel: { type: 'app' } },
-      });
-    }
+    const { cid } = await server.createRoom(app, names, { display_name: 'Old School Chat' });
     const tokens = await Promise.all(names.map((n) => userToken(app, n)));
     site = await serveStatic({
       '/': {
@@ -72,17 +57,21 @@ describe.skipIf(skip)("the tutorial's page with Parley's SDK, in three Chromium 
       if (m.text().startsWith('errorLogger')) errors.push(m.text());
     });
     await page.goto(site.url);
+    // The page logs its conversation once getConversation resolves, and binds its text handler in the same
+    // turn: that log line is the page's only sign that it is ready to show messages.
+    const ready = page.waitForEvent('console', {
+      predicate: (m) => m.text().startsWith('*** Conversation Member'),
+    });
     await page.fill('#login input[name=username]', name.toLowerCase());
     await page.click('#login input[type=submit]');
     await page.waitForFunction((n) => document.getElementById('logged-in-as')?.textContent === n, name);
+    await ready;
     Object.assign(page, { errors });
     return page;
   };
 
   it('logs the three users in and they chat', async () => {
     const pages = [await open('John'), await open('Kevin'), await open('Larry')];
-    // The page binds its text handler only once getConversation resolves, which it does not expose.
-    await new Promise((r) => setTimeout(r, 500));
     const lines = ['Hello from John', 'Kevin here', 'Larry says hi'];
     for (const [i, page] of pages.entries()) {
       await page.fill('#messageTextarea', lines[i]!);

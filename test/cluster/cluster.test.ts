@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DurableReceiver } from '../support/durable-receiver.js';
 import { DurableSender } from '../support/durable-sender.js';
-import { startParleyProcess, type ParleyProcess } from '../support/parley-process.js';
+import { createProcessApp, startParleyProcess, type ParleyProcess } from '../support/parley-process.js';
 import { nativeClient, socketIoClient, type RawClient } from '../support/realtime-clients.js';
 import { freshPostgresDatabase, redisUrl, serviceSkipReason } from '../support/services.js';
 import { signToken, type TestApp } from '../support/test-server.js';
+import { waitFor } from '../support/wait.js';
 
 const skip = (await serviceSkipReason('postgres')) ?? (await serviceSkipReason('redis'));
 
@@ -15,7 +15,7 @@ describe.skipIf(skip)('a cluster of nodes on PostgreSQL and Redis', () => {
   let db: { url: string; drop(): Promise<void> };
   const nodes: ParleyProcess[] = [];
   let app: TestApp;
-  let admin: string;
+  let post: (path: string, body: unknown) => Promise<{ id: string }>;
   const clients: RawClient[] = [];
 
   const startNode = async () => {
@@ -24,14 +24,6 @@ describe.skipIf(skip)('a cluster of nodes on PostgreSQL and Redis', () => {
     });
     nodes.push(node);
     return node;
-  };
-  const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${nodes[0]!.url}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return (await res.json()) as { id: string };
   };
   const conversationWith = async (names: string[]) => {
     const cid = (await post('/v1/conversations', {})).id;
@@ -46,25 +38,7 @@ describe.skipIf(skip)('a cluster of nodes on PostgreSQL and Redis', () => {
   beforeAll(async () => {
     db = await freshPostgresDatabase();
     for (let i = 0; i < 3; i++) await startNode();
-    const keys = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
-    const res = await fetch(`${nodes[1]!.url}/v2/applications`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from('proc-key:proc-secret-1').toString('base64')}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ name: 'cluster', keys: { public_key: keys.publicKey } }),
-    });
-    app = {
-      id: ((await res.json()) as { id: string }).id,
-      privateKey: keys.privateKey,
-      publicKey: keys.publicKey,
-    };
-    admin = await signToken(app);
+    ({ app, post } = await createProcessApp(nodes[0]!.url, 'cluster'));
   }, 60_000);
 
   afterAll(async () => {
@@ -124,14 +98,19 @@ describe.skipIf(skip)('a cluster of nodes on PostgreSQL and Redis', () => {
       await Promise.all(receivers.map((r) => r.start()));
       const total = 400;
       const runs = senders.map((s, i) => s.run(Array.from({ length: total / 2 }, (_, n) => `k${i}-${n}`)));
-      while (senders.reduce((n, s) => n + s.acked.size, 0) < total / 3)
-        await new Promise((r) => setTimeout(r, 10));
+      await waitFor(
+        () => senders.reduce((n, s) => n + s.acked.size, 0) >= total / 3,
+        60_000,
+        'a third of the texts acknowledged',
+      );
       await victim.kill('SIGKILL');
       await Promise.all(runs);
       const acked = senders.flatMap((s) => [...s.acked.values()]).sort((a, b) => a - b);
-      const deadline = Date.now() + 120_000;
-      while (receivers.some((r) => r.ids.length < total) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
+      await waitFor(
+        () => receivers.every((r) => r.ids.length >= total),
+        120_000,
+        'every receiver to have every text',
+      );
       for (const r of receivers) {
         expect(r.reconnects).toBeGreaterThan(0);
         expect(r.ids).toEqual(acked);
@@ -147,11 +126,10 @@ describe.skipIf(skip)('a cluster of nodes on PostgreSQL and Redis', () => {
     await receiver.start();
     const total = 600;
     const run = sender.run(Array.from({ length: total }, (_, n) => `r-${n}`));
-    while (sender.acked.size < total / 3) await new Promise((r) => setTimeout(r, 10));
-    restartRedis();
+    await waitFor(() => sender.acked.size >= total / 3, 60_000, 'a third of the texts acknowledged');
+    await restartRedis();
     await run;
-    const deadline = Date.now() + 120_000;
-    while (receiver.ids.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => receiver.ids.length >= total, 120_000, 'the receiver to have every text');
     expect(receiver.ids).toEqual([...sender.acked.values()].sort((a, b) => a - b));
     expect(receiver.reconnects).toBe(0);
     expect(nodes[2]!.output()).toContain('redis bus reconnected: resyncing from the store');
@@ -160,7 +138,7 @@ describe.skipIf(skip)('a cluster of nodes on PostgreSQL and Redis', () => {
 });
 
 /** Stops the machine's Redis and starts it again the way the machine does. */
-function restartRedis(): void {
+async function restartRedis(): Promise<void> {
   try {
     execFileSync('redis-cli', ['-h', '127.0.0.1', 'shutdown', 'nosave']);
   } catch {
@@ -183,13 +161,12 @@ function restartRedis(): void {
     '--logfile',
     '/var/log/redis/ci.log',
   ]);
-  for (let i = 0; i < 50; i++) {
+  const answers = () => {
     try {
-      if (execFileSync('redis-cli', ['-h', '127.0.0.1', 'ping']).toString().trim() === 'PONG') return;
+      return execFileSync('redis-cli', ['-h', '127.0.0.1', 'ping']).toString().trim() === 'PONG';
     } catch {
-      // not up yet
+      return false; // not up yet
     }
-    execFileSync('sleep', ['0.1']);
-  }
-  throw new Error('redis did not come back');
+  };
+  await waitFor(answers, 5000, 'redis to come back');
 }

@@ -1,6 +1,6 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, importPKCS8 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateRsaKeyPair } from '../../src/core/auth/rsa-key-pair.js';
 import { TokenVerifier } from '../../src/core/auth/token-verifier.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
@@ -15,14 +15,12 @@ describe('TokenVerifier', () => {
 
   beforeAll(async () => {
     store = await openSqliteStore({ file: ':memory:' });
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const app = await store.createApplication(
-      newApplication({ publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() }),
-    );
+    const { publicKey, privateKey } = generateRsaKeyPair();
+    const app = await store.createApplication(newApplication({ publicKey }));
     applicationId = app.id;
     await store.createUser(newUser(app.id, { name: 'ann' }));
     await store.createUser(newUser(app.id, { name: 'ben' }));
-    const key = await importPKCS8(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'RS256');
+    const key = await importPKCS8(privateKey, 'RS256');
     sign = (claims) =>
       new SignJWT({ application_id: applicationId, ...claims })
         .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DurableSender } from '../support/durable-sender.js';
 import { createProcessApp, startParleyProcess, type ParleyProcess } from '../support/parley-process.js';
 import { signToken } from '../support/test-server.js';
+import { waitFor } from '../support/wait.js';
 
 const TOTAL = 10_000;
 const SENDERS = 20;
@@ -44,7 +45,7 @@ describe('kill -9 of a SQLite server during a 10,000-message load', () => {
       const perSender = TOTAL / SENDERS;
       const runs = senders.map((s, i) => s.run(Array.from({ length: perSender }, (_, n) => `s${i}-m${n}`)));
       const ackedCount = () => senders.reduce((n, s) => n + s.acked.size, 0);
-      while (ackedCount() < TOTAL / 3) await new Promise((r) => setTimeout(r, 10));
+      await waitFor(() => ackedCount() >= TOTAL / 3, 60_000, 'a third of the texts acknowledged');
 
       const ackedBeforeKill = new Map(senders.flatMap((s) => [...s.acked]));
       expect(await server.kill('SIGKILL')).toBe('SIGKILL');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeClient, type Message, type RawClient } from '../support/realtime-clients.js';
 import { startTestServer, userToken, type TestApp, type TestServer } from '../support/test-server.js';
+import { waitFor } from '../support/wait.js';
 
 const CROWD = 12;
 
@@ -55,8 +56,7 @@ describe('presence', () => {
     const crowd = await Promise.all(Array.from({ length: CROWD }, (_, i) => login(`guest${i}`)));
     // The watcher hears of its own arrival too.
     const everyone = () => presenceOf(watcher.pushed, cid).size === CROWD + 1;
-    for (let waited = 0; !everyone() && waited < 5000; waited += 20)
-      await new Promise((r) => setTimeout(r, 20));
+    await waitFor(everyone, 5000, 'presence of everyone');
     const seen = presenceOf(watcher.pushed, cid);
     expect([...seen.keys()].sort()).toEqual([...userIds.values()].sort());
     expect([...seen.values()].every(Boolean)).toBe(true);

@@ -21,22 +21,12 @@ describe('realtime chat over both transports', () => {
   beforeAll(async () => {
     server = await startTestServer({}, { clock });
     app = await server.createApp();
-    const admin = await appToken(app);
-    const conv = await (
-      await server.call('POST', '/v1/conversations', { token: admin, body: { display_name: 'Room' } })
-    ).json();
-    cid = conv.id;
-    for (const name of ['ann', 'ben', 'cat', 'stranger']) {
-      await server.call('POST', '/v1/users', { token: admin, body: { name } });
-      if (name === 'stranger') continue;
-      const m = await (
-        await server.call('POST', `/v1/conversations/${cid}/members`, {
-          token: admin,
-          body: { user: { name }, state: 'JOINED' },
-        })
-      ).json();
-      members[name] = m.id;
-    }
+    const room = await server.createRoom(app, ['ann', 'ben', 'cat'], {
+      display_name: 'Room',
+      outsiders: ['stranger'],
+    });
+    cid = room.cid;
+    Object.assign(members, Object.fromEntries(room.memberIds));
   });
   afterAll(async () => {
     for (const c of clients) c.close();

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Bus, BusHandlers, BusMessage } from '../../src/bus/bus.js';
+import type { BusHandlers } from '../../src/bus/bus.js';
+import { LocalBus } from '../../src/bus/local-bus.js';
 import type { Clock } from '../../src/core/clock.js';
 import type { EventRecord } from '../../src/store/records.js';
 import type { Connection } from '../../src/server/realtime/connection.js';
@@ -20,17 +21,12 @@ const event = (cid: string, id: number, type = 'text'): EventRecord => ({
   deleted: null,
 });
 
-/** A bus whose `resync` the test triggers, as a reconnect would. */
-class TestBus implements Bus {
-  handlers: BusHandlers | undefined;
-  publish(message: BusMessage): void {
-    this.handlers?.message(message);
-  }
-  subscribe(handlers: BusHandlers): void {
-    this.handlers = handlers;
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
+/** The local bus, keeping its handlers so the test can trigger `resync` as a reconnect would. */
+class TestBus extends LocalBus {
+  subscribed: BusHandlers | undefined;
+  override subscribe(handlers: BusHandlers): void {
+    this.subscribed = handlers;
+    super.subscribe(handlers);
   }
 }
 
@@ -88,7 +84,7 @@ describe('the realtime hub', () => {
     bus.publish({ kind: 'events', cid: 'CON-elsewhere', events: [event('CON-elsewhere', 5)] });
     expect(timers.size).toBe(0);
     await fire();
-    bus.handlers?.resync();
+    bus.subscribed?.resync();
     await fire();
     expect(reads).toEqual([]);
   });
@@ -130,7 +126,7 @@ describe('the realtime hub', () => {
     const session = { userId: 'USR-a', connection: alice.connection };
     hub.addSession(session);
     hub.join(session, 'CON-1', 'MEM-a', 0);
-    bus.handlers?.resync();
+    bus.subscribed?.resync();
     await fire();
     expect(reads).toContain('CON-1');
     expect(alice.ids()).toEqual([1, 2]);
@@ -143,7 +139,7 @@ describe('the realtime hub', () => {
     const session = { userId: 'USR-a', connection: alice.connection };
     hub.addSession(session);
     hub.join(session, 'CON-old', 'MEM-USR-a', 0);
-    bus.handlers?.resync();
+    bus.subscribed?.resync();
     await fire();
     expect(hub.memberIn(session, 'CON-old')).toBeUndefined();
     expect(hub.memberIn(session, 'CON-new')).toBe('MEM-USR-a');

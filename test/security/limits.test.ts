@@ -30,15 +30,7 @@ describe('limits', () => {
       { clock },
     );
     app = await server.createApp();
-    const admin = await appToken(app);
-    cid = (await (await server.call('POST', '/v1/conversations', { token: admin, body: {} })).json()).id;
-    for (const name of ['amy', 'bob', 'cal', 'dan', 'eve']) {
-      await server.call('POST', '/v1/users', { token: admin, body: { name } });
-      await server.call('POST', `/v1/conversations/${cid}/members`, {
-        token: admin,
-        body: { user: { name }, state: 'JOINED' },
-      });
-    }
+    ({ cid } = await server.createRoom(app, ['amy', 'bob', 'cal', 'dan', 'eve']));
   });
   afterAll(async () => {
     for (const c of clients) c.close();
@@ -133,16 +125,7 @@ describe('limits', () => {
     });
     try {
       const a = await roomy.createApp();
-      const admin = await appToken(a);
-      const room = (await (await roomy.call('POST', '/v1/conversations', { token: admin, body: {} })).json())
-        .id;
-      for (const name of ['s', 'h', 'z']) {
-        await roomy.call('POST', '/v1/users', { token: admin, body: { name } });
-        await roomy.call('POST', `/v1/conversations/${room}/members`, {
-          token: admin,
-          body: { user: { name }, state: 'JOINED' },
-        });
-      }
+      const { cid: room, userIds } = await roomy.createRoom(a, ['s', 'h', 'z']);
       const sender = await nativeClient(roomy.url);
       const healthy = await nativeClient(roomy.url);
       clients.push(sender, healthy);
@@ -163,13 +146,7 @@ describe('limits', () => {
         const ack = await sender.request('text', { cid: room, body: { text } });
         last = (ack.body as { id: number }).id;
         await healthy.waitFor((m) => m.type === 'text' && m.id === last);
-        if (
-          roomy.hub.sessionsOf(
-            (await (await roomy.call('GET', '/v1/users?name=z', { token: admin })).json())._embedded.users[0]
-              .id,
-          ).size === 0
-        )
-          break;
+        if (roomy.hub.sessionsOf(userIds.get('z')!).size === 0) break;
       }
       expect(roomy.hub.sessionCount).toBe(2);
       (slow as unknown as { _socket: { resume(): void } })._socket.resume();

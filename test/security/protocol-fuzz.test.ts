@@ -4,13 +4,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REQUEST_TYPES } from '../../src/protocol/realtime.js';
 import { nativeClient } from '../support/realtime-clients.js';
-import {
-  appToken,
-  startTestServer,
-  userToken,
-  type TestApp,
-  type TestServer,
-} from '../support/test-server.js';
+import { startTestServer, userToken, type TestApp, type TestServer } from '../support/test-server.js';
 
 const SECONDS = Number(process.env.PARLEY_FUZZ_SECONDS ?? (process.env.CI ? 60 : 5));
 
@@ -105,15 +99,7 @@ describe('the realtime protocol under fuzzing', () => {
     process.on('uncaughtException', onCrash);
     server = await startTestServer({ rateLimit: 1000, userRateLimit: 100_000 });
     app = await server.createApp();
-    const admin = await appToken(app);
-    cid = (await (await server.call('POST', '/v1/conversations', { token: admin, body: {} })).json()).id;
-    for (const name of ['control', 'peer', 'fuzzer']) {
-      await server.call('POST', '/v1/users', { token: admin, body: { name } });
-      await server.call('POST', `/v1/conversations/${cid}/members`, {
-        token: admin,
-        body: { user: { name }, state: 'JOINED' },
-      });
-    }
+    ({ cid } = await server.createRoom(app, ['control', 'peer', 'fuzzer']));
   });
   afterAll(async () => {
     process.off('unhandledRejection', onCrash);

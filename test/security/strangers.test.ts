@@ -21,24 +21,12 @@ describe('strangers are refused everywhere', () => {
     server = await startTestServer();
     app = await server.createApp('Home');
     otherApp = await server.createApp('Elsewhere');
-    const admin = await appToken(app);
     const json = (r: Response) => r.json();
-    const owner = (
-      await server.call('POST', '/v1/users', { token: admin, body: { name: 'owner' } }).then(json)
-    ).id;
-    await server.call('POST', '/v1/users', { token: admin, body: { name: 'stranger' } });
+    const room = await server.createRoom(app, ['owner'], { name: 'private', outsiders: ['stranger'] });
+    const { cid } = room;
+    const owner = room.userIds.get('owner')!;
+    const ownerMember = room.memberIds.get('owner')!;
     await server.call('POST', '/v1/users', { token: await appToken(otherApp), body: { name: 'owner' } });
-    const cid = (
-      await server.call('POST', '/v1/conversations', { token: admin, body: { name: 'private' } }).then(json)
-    ).id;
-    const ownerMember = (
-      await server
-        .call('POST', `/v1/conversations/${cid}/members`, {
-          token: admin,
-          body: { user: { id: owner }, state: 'JOINED' },
-        })
-        .then(json)
-    ).id;
     const eventId = (
       await server
         .call('POST', `/v1/conversations/${cid}/events`, {

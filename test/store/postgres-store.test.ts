@@ -50,9 +50,16 @@ async function query<R extends pg.QueryResultRow>(url: string, statement: string
 
 /** Ends every server session on `database` but the caller's, as a server restart or failover would. */
 async function terminateSessions(database: Database): Promise<void> {
-  await query(
-    postgresUrl() ?? database.url,
-    `select pg_terminate_backend(pid) from pg_stat_activity where datname = '${database.name}' and pid <> pg_backend_pid()`,
+  const admin = postgresUrl() ?? database.url;
+  const others = `from pg_stat_activity where datname = '${database.name}' and pid <> pg_backend_pid()`;
+  await query(admin, `select pg_terminate_backend(pid) ${others}`);
+  // pg_terminate_backend only signals: wait until the sessions are gone (their sockets closed) before going on.
+  await vi.waitFor(
+    async () => {
+      const [row] = await query<{ n: string }>(admin, `select count(*) as n ${others}`);
+      if (row?.n !== '0') throw new Error(`${row?.n} sessions still on ${database.name}`);
+    },
+    { timeout: 5000, interval: 20 },
   );
 }
 
@@ -195,7 +202,6 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       const failure = store.transaction(async (tx) => {
         await tx.ping();
         await terminateSessions(database);
-        await new Promise((resolve) => setTimeout(resolve, 100));
         await tx.ping();
       });
       await expect(failure).rejects.toThrow();

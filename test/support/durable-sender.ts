@@ -13,6 +13,9 @@ export class DurableSender {
   private loggedIn = false;
   private queue: string[] = [];
   private paused = false;
+  /** Called by the acknowledgement that completes the run. */
+  private allAcked: () => void = () => undefined;
+  private expected = 0;
 
   constructor(
     private readonly urls: () => string,
@@ -24,8 +27,10 @@ export class DurableSender {
   /** Sends `refs` (used as both text and client reference) and resolves when all are acknowledged. */
   async run(refs: string[]): Promise<void> {
     this.queue = [...refs];
+    this.expected = refs.length;
+    const done = new Promise<void>((resolve) => (this.allAcked = resolve));
     this.connect();
-    while (this.acked.size < refs.length) await new Promise((r) => setTimeout(r, 20));
+    await done;
     this.stopped = true;
     this.ws?.close();
   }
@@ -60,8 +65,10 @@ export class DurableSender {
     const ref = this.inflight.get(m.rid);
     if (ref === undefined) return;
     this.inflight.delete(m.rid);
-    if (m.type === 'text:success' && typeof m.body?.id === 'number') this.acked.set(ref, m.body.id);
-    else {
+    if (m.type === 'text:success' && typeof m.body?.id === 'number') {
+      this.acked.set(ref, m.body.id);
+      if (this.acked.size >= this.expected) this.allAcked();
+    } else {
       this.queue.push(ref);
       // A refusal says when to try again, as a real client would honour it.
       if (!this.paused) {

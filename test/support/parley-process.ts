@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { generateRsaKeyPair } from '../../src/core/auth/rsa-key-pair.js';
 import { signToken, type TestApp } from './test-server.js';
+import { waitFor } from './wait.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
@@ -53,13 +54,15 @@ export async function startParleyProcess(options: {
   const exited = new Promise<number | string>((r) =>
     child.on('exit', (code, signal) => r(signal ?? code ?? -1)),
   );
-  const deadline = Date.now() + 20_000;
-  while (!output.includes('Parley listening on')) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`parley serve did not start:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  const listening = () => output.includes('Parley listening on');
+  try {
+    await waitFor(() => listening() || child.exitCode !== null, 20_000, 'parley serve to listen');
+  } catch {
+    // Reported below with the process's output.
+  }
+  if (!listening()) {
+    child.kill('SIGKILL');
+    throw new Error(`parley serve did not start:\n${output}`);
   }
   return {
     url: `http://127.0.0.1:${port}`,
@@ -79,11 +82,7 @@ export async function createProcessApp(
   url: string,
   name: string,
 ): Promise<{ app: TestApp; post: (path: string, body: unknown) => Promise<{ id: string }> }> {
-  const keys = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
+  const keys = generateRsaKeyPair();
   const res = await fetch(`${url}/v2/applications`, {
     method: 'POST',
     headers: {

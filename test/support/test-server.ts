@@ -30,8 +30,23 @@ export interface TestServer extends ParleyServer {
     options?: { token?: string; body?: unknown; basic?: boolean },
   ): Promise<Response>;
   /** Creates a conversation in `app` with these users (made here) joined to it. */
-  createRoom(app: TestApp, names: string[]): Promise<{ cid: string; userIds: Map<string, string> }>;
+  createRoom(app: TestApp, names: string[], options?: RoomOptions): Promise<Room>;
   stop(): Promise<void>;
+}
+
+export interface RoomOptions {
+  name?: string;
+  display_name?: string;
+  /** Users made in the application too, but not members of the room. */
+  outsiders?: string[];
+}
+
+export interface Room {
+  cid: string;
+  /** User ids by name, joined members and outsiders alike. */
+  userIds: Map<string, string>;
+  /** Member ids by user name. */
+  memberIds: Map<string, string>;
 }
 
 /**
@@ -113,17 +128,27 @@ export async function startTestServer(
     return { id: body.id, privateKey, publicKey };
   };
 
-  const createRoom: TestServer['createRoom'] = async (app, names) => {
+  const createRoom: TestServer['createRoom'] = async (app, names, options = {}) => {
     const token = await appToken(app);
-    const json = async (path: string, body: unknown) =>
-      (await (await call('POST', path, { token, body })).json()) as { id: string };
-    const cid = (await json('/v1/conversations', {})).id;
+    const post = async (path: string, body: unknown) => {
+      const res = await call('POST', path, { token, body });
+      if (res.status !== 201) throw new Error(`createRoom: POST ${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { id: string };
+    };
+    const { name, display_name, outsiders = [] } = options;
+    const cid = (await post('/v1/conversations', { name, display_name })).id;
     const userIds = new Map<string, string>();
-    for (const name of names) {
-      userIds.set(name, (await json('/v1/users', { name })).id);
-      await json(`/v1/conversations/${cid}/members`, { user: { name }, state: 'JOINED' });
+    const memberIds = new Map<string, string>();
+    for (const user of [...names, ...outsiders])
+      userIds.set(user, (await post('/v1/users', { name: user })).id);
+    for (const user of names) {
+      const member = await post(`/v1/conversations/${cid}/members`, {
+        user: { name: user },
+        state: 'JOINED',
+      });
+      memberIds.set(user, member.id);
     }
-    return { cid, userIds };
+    return { cid, userIds, memberIds };
   };
 
   return Object.assign(server, {

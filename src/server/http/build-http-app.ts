@@ -17,6 +17,8 @@ import { demoRoutes } from '../demo/demo-routes.js';
 import type { DemoState } from '../demo/demo-seed.js';
 import type { MediaService } from '../../core/media/media-service.js';
 import { mediaRoutes } from '../media/media-routes.js';
+import { successorRoutes } from './dialects/successor-routes.js';
+import type { SuccessorOptions } from './dialects/successor-options.js';
 
 export interface HttpOptions {
   logger: FastifyBaseLogger;
@@ -32,6 +34,8 @@ export interface HttpOptions {
   demo?: DemoState | undefined;
   /** Uploads and downloads; without it the media routes are absent. */
   media?: MediaService | undefined;
+  /** The successor SDKs' REST dialects; served when given. */
+  successor?: SuccessorOptions | undefined;
 }
 
 /** The Fastify app: health, the account-level `/v2` API and the Conversation API `/v1`. */
@@ -95,6 +99,7 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
     conversationsRoutes(scope, domain);
     membersRoutes(scope, domain);
     eventsRoutes(scope, domain, options.media);
+    if (options.successor) successorRoutes(scope, domain, options.successor);
     done();
   });
 

@@ -1,17 +1,20 @@
 import type { MemberView } from '../../core/views.js';
 import type { PushedEvent, RealtimeConversation, RealtimeMember } from '../../protocol/realtime.js';
 import type { ConversationRecord, EventRecord, MemberRecord } from '../../store/records.js';
+import { toStitchWords } from '../vocabulary/chat-vocabulary.js';
 
 /** Records to the Stitch wire shapes (wire reference part A); shared by both transports. */
 
+/** In the Stitch vocabulary: a successor SDK's text `message` is a `text` here. */
 export function toPushedEvent(event: EventRecord): PushedEvent {
+  const { type, body } = toStitchWords(event.type, event.body);
   const pushed: PushedEvent = {
-    type: event.type,
+    type,
     cid: event.conversationId,
     id: event.id,
     from: event.from,
     timestamp: event.timestamp,
-    body: event.body,
+    body,
   };
   if (event.deleted) pushed.state = { deleted: event.deleted };
   return pushed;

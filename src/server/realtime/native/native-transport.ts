@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } from 'ws';
 import { ParleyError } from '../../../protocol/errors.js';
-import { CLOSE_CODES, NATIVE_PATH, STITCH_PATH } from '../../../protocol/realtime.js';
+import { CLOSE_CODES, NATIVE_PATH, STITCH_PATH, V2_PATH } from '../../../protocol/realtime.js';
 import type { OriginPolicy } from '../../origin-policy.js';
 import type { Connection, OutboundMessage } from '../connection.js';
 import type { EncodedFrame } from '../encoded-frame.js';
@@ -99,7 +99,7 @@ export class NativeTransport {
     this.heartbeat.unref();
   }
 
-  /** Takes upgrades for `/ws`, leaves `/rtc` to socket.io, and refuses any other. */
+  /** Takes upgrades for `/ws`, leaves `/rtc` and `/v2/rtc` to socket.io, and refuses any other. */
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '').split('?', 1)[0] ?? '';
@@ -109,7 +109,7 @@ export class NativeTransport {
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       } else if (path === NATIVE_PATH) {
         this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
-      } else if (!path.startsWith(STITCH_PATH)) {
+      } else if (!path.startsWith(STITCH_PATH) && !path.startsWith(V2_PATH)) {
         socket.destroy();
       }
     });
