@@ -8,6 +8,9 @@ const concreteBackends = {
     '**/store/**',
     '!**/store/store.js',
     '!**/store/records.js',
+    // The webhook outbox's interface and records, beside the Store's.
+    '!**/store/webhook-outbox.js',
+    '!**/store/webhook-records.js',
     // The media interfaces, as store.ts and records.ts are for the rest (gitignore rules: the folder must be
     // re-included before files in it can be).
     '!**/store/media',

@@ -3,6 +3,7 @@ import { registerAppCreate } from './commands/app-create.js';
 import { registerAppDelete } from './commands/app-delete.js';
 import { registerAppList } from './commands/app-list.js';
 import { registerAppShow } from './commands/app-show.js';
+import { registerAppUpdate } from './commands/app-update.js';
 import { registerConversationCreate } from './commands/conversation-create.js';
 import { registerConversationDelete } from './commands/conversation-delete.js';
 import { registerConversationList } from './commands/conversation-list.js';
@@ -17,6 +18,8 @@ import { registerUserCreate } from './commands/user-create.js';
 import { registerUserDelete } from './commands/user-delete.js';
 import { registerUserList } from './commands/user-list.js';
 import { registerUserShow } from './commands/user-show.js';
+import { registerWebhookList } from './commands/webhook-list.js';
+import { registerWebhookReplay } from './commands/webhook-replay.js';
 import { createContext, processIO, type CliContext, type CliIO } from './context.js';
 import { CLI_ERRORS, CliError, EXIT_OK, type CliErrorCode } from './errors.js';
 import { packageVersion } from './version.js';
@@ -29,6 +32,7 @@ const REGISTRATIONS = [
   registerAppCreate,
   registerAppList,
   registerAppShow,
+  registerAppUpdate,
   registerAppDelete,
   registerConversationCreate,
   registerConversationList,
@@ -41,6 +45,8 @@ const REGISTRATIONS = [
   registerMemberAdd,
   registerMemberList,
   registerMemberRemove,
+  registerWebhookList,
+  registerWebhookReplay,
   registerJwtGenerate,
   registerServe,
 ];

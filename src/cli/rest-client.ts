@@ -111,6 +111,10 @@ export class RestClient {
     return this.send('PATCH', path, body, schema);
   }
 
+  put<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+    return this.send('PUT', path, body, schema);
+  }
+
   async delete(path: string): Promise<void> {
     await this.exchange('DELETE', path, undefined);
   }

@@ -42,7 +42,32 @@ export interface ServerConfig {
   mediaSweepAfter: number;
   /** The URL clients reach this server at, written into media URLs; the listening address when unset. */
   publicUrl?: string | undefined;
+  /** Account-wide secret that signs webhooks (HS256); generated and stored on first start when not given. */
+  signatureSecret?: string | undefined;
+  /** A webhook attempt without response headers by then fails and is retried. */
+  webhookTimeoutMs: number;
+  /** Failed webhooks are retried for this long after their first attempt, then marked failed. */
+  webhookRetryForMs: number;
+  /** Upper bound of the first retry's wait; it doubles with each failure (full jitter below it). */
+  webhookBackoffMs: number;
+  /** No retry waits longer than this. */
+  webhookBackoffMaxMs: number;
+  /** How often each node scans for webhook work it was not told about (other nodes, restarts, retries). */
+  webhookPollMs: number;
+  /** How long a node's claim on a conversation's deliveries lasts unless renewed (dead nodes' expire). */
+  webhookLeaseMs: number;
+  /** Conversations a node delivers to at once. */
+  webhookConcurrency: number;
+  /** Refuse webhook targets in private and loopback ranges. */
+  webhookDenyPrivate: boolean;
 }
+
+const flag = z
+  .union([z.boolean(), z.enum(['1', 'true', '0', 'false', ''])])
+  .transform((v) => v === true || v === '1' || v === 'true');
+
+const millis = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 
 export const serverConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -119,10 +144,16 @@ export const serverConfigSchema = z.object({
     .string()
     .regex(/^https?:\/\/[^/?#]+$/, 'must be an http(s) origin with no path, e.g. https://chat.example.com')
     .optional(),
-  demo: z
-    .union([z.boolean(), z.enum(['1', 'true', '0', 'false', ''])])
-    .transform((v) => v === true || v === '1' || v === 'true')
-    .default(false),
+  demo: flag.default(false),
+  signatureSecret: z.string().min(16, 'PARLEY_SIGNATURE_SECRET must be at least 16 characters').optional(),
+  webhookTimeoutMs: millis(100, 60_000, 5_000),
+  webhookRetryForMs: millis(0, 30 * 86_400_000, 86_400_000),
+  webhookBackoffMs: millis(1, 3_600_000, 1_000),
+  webhookBackoffMaxMs: millis(1, 86_400_000, 600_000),
+  webhookPollMs: millis(10, 600_000, 2_000),
+  webhookLeaseMs: millis(1_000, 3_600_000, 30_000),
+  webhookConcurrency: z.coerce.number().int().min(1).max(1_000).default(16),
+  webhookDenyPrivate: flag.default(false),
 });
 
 /** The environment variable behind each setting. */
@@ -149,6 +180,15 @@ export const ENV_NAMES: Record<keyof ServerConfig, string> = {
   mediaUrlTtl: 'PARLEY_MEDIA_URL_TTL',
   mediaSweepAfter: 'PARLEY_MEDIA_SWEEP_AFTER',
   publicUrl: 'PARLEY_PUBLIC_URL',
+  signatureSecret: 'PARLEY_SIGNATURE_SECRET',
+  webhookTimeoutMs: 'PARLEY_WEBHOOK_TIMEOUT_MS',
+  webhookRetryForMs: 'PARLEY_WEBHOOK_RETRY_FOR_MS',
+  webhookBackoffMs: 'PARLEY_WEBHOOK_BACKOFF_MS',
+  webhookBackoffMaxMs: 'PARLEY_WEBHOOK_BACKOFF_MAX_MS',
+  webhookPollMs: 'PARLEY_WEBHOOK_POLL_MS',
+  webhookLeaseMs: 'PARLEY_WEBHOOK_LEASE_MS',
+  webhookConcurrency: 'PARLEY_WEBHOOK_CONCURRENCY',
+  webhookDenyPrivate: 'PARLEY_WEBHOOK_DENY_PRIVATE',
 };
 
 /** Merges flags over environment variables; throws a one-line message naming the bad setting. */

@@ -7,7 +7,7 @@ import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { ServerConfig } from './config.js';
 import { busSink } from './bus-sink.js';
-import type { Bus } from '../bus/bus.js';
+import type { Bus, BusMessage } from '../bus/bus.js';
 import { LocalBus } from '../bus/local-bus.js';
 import { RedisBus } from '../bus/redis/redis-bus.js';
 import { seedDemo, type DemoState } from './demo/demo-seed.js';
@@ -23,6 +23,11 @@ import { openMedia } from './media/open-media.js';
 import { FileMediaStore } from '../store/media/file-media-store.js';
 import { PostgresMediaStore } from '../store/media/postgres-media-store.js';
 import type { MediaService } from '../core/media/media-service.js';
+import { startWebhooks, type Webhooks, type WebhookSeams } from './webhooks/start-webhooks.js';
+import { tapBus } from './webhooks/tap-bus.js';
+import { deliveryId } from '../core/webhooks/delivery-id.js';
+import { openWebhookOutbox } from '../store/webhooks/open-webhook-outbox.js';
+import { webhookRoutes } from './webhooks/webhook-routes.js';
 import { V2SessionDirectory } from './realtime/v2/v2-session-directory.js';
 import { V2Transport } from './realtime/v2/v2-transport.js';
 
@@ -39,6 +44,8 @@ export interface ParleyServer {
   /** Set when the API secret was generated on this start: shown once, then only its hash is kept. */
   generatedSecret?: string;
   apiKey: string;
+  /** Set when the webhook signature secret was generated on this start: shown once. */
+  generatedSignatureSecret?: string;
   /** Stops accepting work, finishes in-flight requests, and closes the store. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -56,6 +63,8 @@ export function createLogger(level: ServerConfig['logLevel']): Logger {
 export interface StartOptions {
   /** Time for token expiry, rate limits and realtime timers; tests pass one they can move on. */
   clock?: Clock;
+  /** Deterministic jitter and time for webhook retries. */
+  webhooks?: WebhookSeams;
 }
 
 /** The composition root: picks the store, wires the domain and the transports, and listens. */
@@ -77,7 +86,12 @@ export async function startParley(
           ? stitch.connectionCount
           : v2.connectionCount,
   });
-  const bus: Bus = config.redisUrl ? await RedisBus.connect(config.redisUrl, logger) : new LocalBus();
+  // Each commit wakes this node's webhook dispatcher, once it exists; other nodes' are found by its scan.
+  let toWebhooks = (_message: BusMessage): void => undefined;
+  const bus: Bus = tapBus(
+    config.redisUrl ? await RedisBus.connect(config.redisUrl, logger) : new LocalBus(),
+    (message) => toWebhooks(message),
+  );
   const domain = createDomain(store, busSink(bus, metrics), {
     content: new ContentPolicy(config.maxTextBytes),
     logger,
@@ -104,6 +118,19 @@ export async function startParley(
     ? await PostgresMediaStore.open(config.databaseUrl)
     : await FileMediaStore.open(join(resolve(config.dataDir), 'media'));
   const media = await openMedia(config, store, blobs, busSink(bus, metrics), () => url, logger);
+  const webhooks: Webhooks = await startWebhooks({
+    store,
+    outbox: openWebhookOutbox(store, deliveryId),
+    config,
+    apiKey,
+    registry: metrics.registry,
+    logger,
+    seams: options.webhooks,
+  });
+  toWebhooks = (message) => {
+    if (message.kind === 'events') webhooks.dispatcher.wake(message.cid);
+    else if (message.kind === 'ephemeral') webhooks.dispatcher.ephemeral(message.event);
+  };
   const seconds = (): number => clock.now() / 1000;
   const userBuckets = new KeyedBuckets(config.userRateLimit, config.userRateLimit * 2, seconds);
   const appBuckets = new KeyedBuckets(config.appRateLimit, config.appRateLimit * 2, seconds);
@@ -137,6 +164,11 @@ export async function startParley(
     heartbeatMs: 30_000,
     origins,
   });
+  const admin = webhooks.admin;
+  void app.register((scope, _opts, done) => {
+    webhookRoutes(scope, domain.credentials, admin);
+    done();
+  });
   native.attach(app.server);
   const stitch = new StitchTransport(realtime, app.server, { maxFrameBytes: config.maxFrameBytes, origins });
   const v2 = new V2Transport(realtime, app.server, {
@@ -149,9 +181,11 @@ export async function startParley(
     await app.listen({ port: config.port, host: config.host });
   } catch (e) {
     await media.close();
+    await webhooks.close();
     await store.close();
     throw e;
   }
+  webhooks.dispatcher.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -164,6 +198,7 @@ export async function startParley(
       await Promise.all([native.close(), stitch.close(), v2.close()]);
       hub.close();
       await app.close();
+      await webhooks.close();
       await bus.close();
       await media.close();
       await store.close();
@@ -180,5 +215,6 @@ export async function startParley(
   };
   if (demo) server.demo = demo;
   if (generatedSecret !== undefined) server.generatedSecret = generatedSecret;
+  if (webhooks.generatedSecret !== undefined) server.generatedSignatureSecret = webhooks.generatedSecret;
   return server;
 }

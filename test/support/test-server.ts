@@ -5,6 +5,7 @@ import { generateRsaKeyPair } from '../../src/core/auth/rsa-key-pair.js';
 import { signToken as signJwt, type TokenClaims } from '../../src/core/auth/sign-token.js';
 import { TUTORIAL_ACL } from '../../src/core/auth/tutorial-acl.js';
 import { startParley, type ParleyServer } from '../../src/server/parley-server.js';
+import type { WebhookSeams } from '../../src/server/webhooks/start-webhooks.js';
 import { resolveServerConfig, type ServerConfig } from '../../src/server/config.js';
 import type { Clock } from '../../src/core/clock.js';
 
@@ -89,6 +90,8 @@ export class TestClock implements Clock {
 export interface TestServerOptions {
   /** Time for token expiry, rate limits and realtime timers (a `TestClock` to move it on). */
   clock?: Clock;
+  /** Deterministic jitter and time for webhook retries. */
+  webhooks?: WebhookSeams;
 }
 
 export async function startTestServer(
@@ -102,7 +105,7 @@ export async function startTestServer(
     apiSecret: API_SECRET,
     ...overrides,
   };
-  const server = await startParley(config, undefined, { clock: options.clock });
+  const server = await startParley(config, undefined, options);
   const basic = `Basic ${Buffer.from(`${API_KEY}:${API_SECRET}`).toString('base64')}`;
 
   const call: TestServer['call'] = (method, path, options = {}) => {

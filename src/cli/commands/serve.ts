@@ -72,6 +72,9 @@ export function registerServe(program: Command, ctx: CliContext): void {
         ctx.out(`API secret: ${server.generatedSecret}  (shown once; only its hash is stored)`);
         ctx.out(`Run: parley setup ${server.apiKey} ${server.generatedSecret} --url ${server.url}`);
       }
+      if (server.generatedSignatureSecret !== undefined) {
+        ctx.out(`Webhook signature secret: ${server.generatedSignatureSecret}  (shown once)`);
+      }
       await waitForStop(ctx.signal);
       server.logger.info('shutting down');
       await server.close();

@@ -26,9 +26,17 @@ export const KyselyStore = {
       await db.destroy();
       throw error;
     }
-    return storeOver(new SqlScope(db, capabilities));
+    const store = storeOver(new SqlScope(db, capabilities));
+    connections.set(store, db);
+    return store;
   },
 };
+
+/** Each opened store's connection, for feature stores (webhooks) whose tables sit beside these. */
+const connections = new WeakMap<Store, Kysely<Database>>();
+
+/** The connection behind a store this module opened, shared so SQLite keeps its one writer. */
+export const connectionOf = (store: Store): Kysely<Database> | undefined => connections.get(store);
 
 /** The store's methods over `scope`: the backend's connection, or one transaction on it. */
 function storeOver(scope: SqlScope): Store {
