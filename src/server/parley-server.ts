@@ -149,6 +149,7 @@ export async function startParley(
       sessions: v2Sessions,
       relay: (event) => hub.broadcastEphemeral(event),
       maxTextBytes: config.maxTextBytes,
+      media: media.service,
     },
   });
   const limits = {

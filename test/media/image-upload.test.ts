@@ -2,6 +2,7 @@ import exifReader from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appToken,
+  signToken,
   startTestServer,
   userToken,
   type TestApp,
@@ -260,6 +261,25 @@ describe('images over REST', () => {
     );
     expect(res.headers.get('content-security-policy')).toMatch(/^sandbox/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it("applies the same rule to the successor SDKs' REST dialects", async () => {
+    const reps = (await upload(alice)).body as unknown as Reps;
+    const send = async (name: string) =>
+      fetch(`${server.url}/v0.3/conversations/${cid}/events`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await signToken(app, { sub: name })}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          type: 'message',
+          body: { message_type: 'image', image: { url: reps.original.url } },
+        }),
+      });
+    expect((await send('bob')).status).toBe(403);
+    expect((await send('alice')).status).toBe(201);
+    expect((await getBytes(reps.original.url, bob)).res.status).toBe(200);
   });
 
   it('passes other message types through untouched, and external attachment URLs as they are', async () => {
