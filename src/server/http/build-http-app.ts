@@ -16,6 +16,8 @@ import type { KeyedBuckets } from '../../core/token-bucket.js';
 import { corsAndHeaders } from './cors-and-headers.js';
 import { demoRoutes } from '../demo/demo-routes.js';
 import type { DemoState } from '../demo/demo-seed.js';
+import type { MediaService } from '../../core/media/media-service.js';
+import { mediaRoutes } from '../media/media-routes.js';
 import { successorRoutes } from './dialects/successor-routes.js';
 import type { SuccessorOptions } from './dialects/successor-options.js';
 
@@ -31,6 +33,8 @@ export interface HttpOptions {
   origins: OriginPolicy;
   /** Set in demo mode only. */
   demo?: DemoState | undefined;
+  /** Uploads and downloads; without it the media routes are absent. */
+  media?: MediaService | undefined;
   /** The successor SDKs' REST dialects; served when given. */
   successor?: SuccessorOptions | undefined;
 }
@@ -100,10 +104,22 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
     usersRoutes(scope, domain);
     conversationsRoutes(scope, domain);
     membersRoutes(scope, domain);
-    eventsRoutes(scope, domain);
+    eventsRoutes(scope, domain, options.media);
     if (options.successor) successorRoutes(scope, domain, options.successor);
     done();
   });
+
+  const media = options.media;
+  if (media) {
+    void app.register((scope, _opts, done) => {
+      mediaRoutes(scope, media, {
+        tokens: domain.tokens,
+        userBuckets: options.userBuckets,
+        appBuckets: options.appBuckets,
+      });
+      done();
+    });
+  }
 
   return app;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Domain } from '../../../core/domain.js';
+import { MediaService } from '../../../core/media/media-service.js';
 import { principalOf } from '../authenticate.js';
 import { pageQuery, requestUrl } from '../pagination.js';
 import { renderEvent, renderList } from '../render.js';
@@ -20,16 +21,16 @@ const eventFilters = z
   })
   .loose();
 
-export function eventsRoutes(app: FastifyInstance, domain: Domain): void {
+export function eventsRoutes(app: FastifyInstance, domain: Domain, media?: MediaService): void {
   app.post('/v1/conversations/:cid/events', async (request, reply) => {
     const { cid } = conversationParams(request);
     const input = validate(newEventSchema, request.body);
-    const view = await domain.events.send(principalOf(request), cid, {
-      type: input.type,
-      from: input.from,
-      body: input.body,
-      clientRef: input.client_ref,
-    });
+    const event = { type: input.type, from: input.from, body: input.body, clientRef: input.client_ref };
+    // Images and attachments go through the media service, which checks the files are the sender's own.
+    const view =
+      media && MediaService.carriesMedia(event.type, event.body)
+        ? await media.send(principalOf(request), cid, event)
+        : await domain.events.send(principalOf(request), cid, event);
     return reply.status(201).send(renderEvent(requestUrl(request).origin, view));
   });
 
@@ -55,6 +56,7 @@ export function eventsRoutes(app: FastifyInstance, domain: Domain): void {
   app.delete('/v1/conversations/:cid/events/:eid', async (request, reply) => {
     const { cid, eid } = eventParams(request);
     await domain.events.delete(principalOf(request), cid, eid);
+    await media?.release(cid, eid);
     return reply.status(204).send();
   });
 }
