@@ -49,6 +49,8 @@ export interface ConversationsTable {
   /** JSON object. */
   custom_data: string;
   last_event_id: number;
+  /** Messages ever appended, deleted ones included (0004). */
+  message_count: number;
   created_by: string | null;
   created: string;
   updated: string;
@@ -65,6 +67,12 @@ export interface MembersTable {
   channel: string;
   invited_by: string | null;
   created: string;
+  /** Read state (0004): see `kysely/read-state.ts`. */
+  last_delivered_event_id: number;
+  last_seen_event_id: number;
+  unread_horizon: number;
+  horizon_messages: number;
+  excluded_messages: number;
 }
 
 export interface EventsTable {

@@ -58,6 +58,14 @@ export interface MemberRecord {
   created: string;
 }
 
+/** A member's read pointers (0 when nothing yet) and unread count; only JOINED members have unread messages. */
+export interface ReadState {
+  lastDeliveredEventId: number;
+  lastSeenEventId: number;
+  /** Messages (`MESSAGE_TYPES`) from others after the last seen one, since the latest join, not deleted. */
+  unreadCount: number;
+}
+
 export interface EventRecord {
   conversationId: string;
   id: number;

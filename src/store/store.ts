@@ -9,6 +9,7 @@ import type {
   NewEvent,
   Page,
   PageQuery,
+  ReadState,
   UserRecord,
 } from './records.js';
 
@@ -45,6 +46,7 @@ export interface EventQuery extends PageQuery {
 export interface Membership {
   conversation: ConversationRecord;
   member: MemberRecord;
+  readState: ReadState;
 }
 
 /**
@@ -98,11 +100,15 @@ export interface Store {
   /** Every member of the conversation in the given states, unpaginated (for fan-out and `conversation:get`). */
   membersInStates(conversationId: string, states: MemberState[]): Promise<MemberRecord[]>;
   updateMember(id: string, patch: MemberPatch): Promise<MemberRecord | undefined>;
+  /** The member's read pointers and unread count, read from counters kept in each commit (no history scan). */
+  getReadState(memberId: string): Promise<ReadState | undefined>;
 
   /**
    * Appends events with the next contiguous ids of the conversation, atomically. An event whose `clientRef`
    * was already used by the same sender in this conversation is not stored again: the original is returned.
    * With a `guard` nothing is appended unless its member is JOINED (`conversation:error:not-member`).
+   * Receipts (`RECEIPT_TYPES`) from a member move that member's read pointers forward in the same commit,
+   * and messages keep the unread counters (see `kysely/read-state.ts`).
    * Refusals (`ParleyError`s) are raised before anything is written, so a transaction may go on after one.
    */
   appendEvents(
@@ -113,6 +119,6 @@ export interface Store {
   ): Promise<EventRecord[]>;
   getEvent(conversationId: string, id: number): Promise<EventRecord | undefined>;
   listEvents(conversationId: string, query: EventQuery): Promise<Page<EventRecord>>;
-  /** Marks the event deleted and empties its body. */
+  /** Marks the event deleted and empties its body; a deleted message stops counting as unread. */
   markEventDeleted(conversationId: string, id: number, at: string): Promise<EventRecord | undefined>;
 }

@@ -409,7 +409,13 @@ export function runStoreContract(label: string, open: () => Promise<Store>): voi
           { states: ['JOINED', 'INVITED'] },
         );
         expect(filtered).toEqual({
-          items: [{ conversation: { ...joined, lastEventId: 1, updated: at(3) }, member: joinedMember }],
+          items: [
+            {
+              conversation: { ...joined, lastEventId: 1, updated: at(3) },
+              member: joinedMember,
+              readState: { lastDeliveredEventId: 0, lastSeenEventId: 0, unreadCount: 0 },
+            },
+          ],
         });
       });
     });

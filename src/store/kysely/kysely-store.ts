@@ -7,6 +7,7 @@ import { conversations } from './conversations.js';
 import { eventLog } from './event-log.js';
 import { members } from './members.js';
 import { memberships } from './memberships.js';
+import { readStates } from './read-state.js';
 import { settings } from './settings.js';
 import { SqlScope } from './sql-scope.js';
 import type { StoreCapabilities } from './store-capabilities.js';
@@ -44,6 +45,7 @@ function storeOver(scope: SqlScope): Store {
     ...conversations(scope),
     ...members(scope),
     ...memberships(scope),
+    ...readStates(scope),
     ...eventLog(scope),
   };
   return store;

@@ -1,5 +1,7 @@
 import type { Store } from '../store.js';
+import { lockConversation } from './conversation-lock.js';
 import { BY_CREATED, pageBy } from './keyset.js';
+import { joinHorizon } from './read-state.js';
 import { toMember } from './row-mappers.js';
 import { memberRow } from './row-writers.js';
 import type { SqlScope } from './sql-scope.js';
@@ -14,8 +16,19 @@ export function members(scope: SqlScope): Members {
   const inConversation = (conversationId: string) =>
     scope.db.selectFrom('members').selectAll().where('conversation_id', '=', conversationId);
   return {
+    // Joining locks the conversation first (`lockConversation`) and starts the member's unread count there.
     createMember: (member) =>
-      scope.create('members', memberRow(member), toMember, 'member:error:already-member'),
+      scope.transaction(async (tx) => {
+        await lockConversation(tx, member.conversationId);
+        const created = await tx.create(
+          'members',
+          memberRow(member),
+          toMember,
+          'member:error:already-member',
+        );
+        if (created.state === 'JOINED') await joinHorizon(tx, created.id, created.conversationId);
+        return created;
+      }),
     getMember: (id) => scope.find(scope.db.selectFrom('members').selectAll().where('id', '=', id), toMember),
     getMemberByUser: (conversationId, userId) =>
       scope.find(inConversation(conversationId).where('user_id', '=', userId), toMember),
@@ -30,13 +43,23 @@ export function members(scope: SqlScope): Members {
         .execute();
       return rows.map(toMember);
     },
-    updateMember(id, patch) {
-      const changes = { state: patch.state, timestamps: JSON.stringify(patch.timestamps) };
-      const values = patch.invitedBy === undefined ? changes : { ...changes, invited_by: patch.invitedBy };
-      return scope.update(
-        scope.db.updateTable('members').set(values).where('id', '=', id).returningAll(),
-        toMember,
-      );
-    },
+    updateMember: (id, patch) =>
+      scope.transaction(async (tx) => {
+        const found = await members(tx).getMember(id);
+        if (!found) return undefined;
+        await lockConversation(tx, found.conversationId);
+        // Read again under the lock: whether this is a join depends on the state no one else is changing now.
+        const before = (await members(tx).getMember(id)) ?? found;
+        const changes = { state: patch.state, timestamps: JSON.stringify(patch.timestamps) };
+        const values = patch.invitedBy === undefined ? changes : { ...changes, invited_by: patch.invitedBy };
+        const updated = await tx.update(
+          tx.db.updateTable('members').set(values).where('id', '=', id).returningAll(),
+          toMember,
+        );
+        if (updated?.state === 'JOINED' && before.state !== 'JOINED') {
+          await joinHorizon(tx, updated.id, updated.conversationId);
+        }
+        return updated;
+      }),
   };
 }

@@ -50,11 +50,21 @@ export function conversationRow(conversation: ConversationRecord): Conversations
     ...profileColumns(conversation),
     state: conversation.state,
     last_event_id: conversation.lastEventId,
+    message_count: 0,
     created_by: conversation.createdBy,
     created: conversation.created,
     updated: conversation.updated,
   };
 }
+
+/** A new member has seen nothing; joining sets its horizon (`joinHorizon`). */
+const NO_READ_STATE = {
+  last_delivered_event_id: 0,
+  last_seen_event_id: 0,
+  unread_horizon: 0,
+  horizon_messages: 0,
+  excluded_messages: 0,
+} as const;
 
 /** The row that stores a new member. */
 export function memberRow(member: MemberRecord): MembersTable {
@@ -67,5 +77,6 @@ export function memberRow(member: MemberRecord): MembersTable {
     channel: JSON.stringify(member.channel),
     invited_by: member.invitedBy,
     created: member.created,
+    ...NO_READ_STATE,
   };
 }

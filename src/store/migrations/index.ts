@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initial } from './0001-initial.js';
+import { readState } from './0004-read-state.js';
 
 /** Every migration by name; Kysely applies them in name order, so names start with a zero-padded version. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0004-read-state': readState,
 };
 
 /** Migrations live in code rather than in a folder read at run time, so they survive bundling. */
