@@ -110,8 +110,18 @@ export function parseConversation(value: unknown): RealtimeConversation {
     conversation.state = value.state;
   }
   if (Array.isArray(value.members)) conversation.members = value.members.map(parseMember);
+  const unread = count(value.unread_count);
+  if (unread !== undefined) {
+    conversation.unread_count = unread;
+    conversation.last_seen_event_id = count(value.last_seen_event_id) ?? 0;
+    conversation.last_delivered_event_id = count(value.last_delivered_event_id) ?? 0;
+  }
   return conversation;
 }
+
+/** A non-negative integer, or undefined. */
+const count = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 
 export function parseConversationList(value: unknown): RealtimeConversation[] {
   if (!Array.isArray(value)) throw bad('conversation list');

@@ -1,5 +1,5 @@
 import { ParleyError } from '../protocol/errors.js';
-import type { ConversationRecord, Page, PageQuery } from '../store/records.js';
+import type { ConversationRecord, Page, PageQuery, ReadState } from '../store/records.js';
 import type { ConversationPatch, Membership, Store } from '../store/store.js';
 import { JOINED, VISIBLE_STATES, type Access } from './access.js';
 import type { Principal } from './auth/principal.js';
@@ -51,6 +51,13 @@ export class ConversationsService {
       states: VISIBLE_STATES,
     });
     return { ...result, items: result.items.map((m) => m.conversation) };
+  }
+
+  /** The calling user's read state in the conversation, when they have a member there. */
+  async readState(principal: Principal, id: string): Promise<ReadState | undefined> {
+    if (!principal.user) return undefined;
+    const member = await this.store.getMemberByUser(id, principal.user.id);
+    return member && this.store.getReadState(member.id);
   }
 
   async listForUser(principal: Principal, userId: string, page: PageQuery): Promise<Page<Membership>> {

@@ -76,7 +76,8 @@ export interface RealtimeApi {
   };
   'text:typing:on': { request: InConversation & { body?: Record<string, never> }; reply: EmptyReply };
   'text:typing:off': { request: InConversation & { body?: Record<string, never> }; reply: EmptyReply };
-  'text:delivered': { request: InConversation & { body: { event_id: number } }; reply: EmptyReply };
+  /** Stored, as `text:seen` is: it moves the sender's delivered pointer. */
+  'text:delivered': { request: InConversation & { body: { event_id: number } }; reply: StoredEventReply };
   'text:seen': { request: InConversation & { body: { event_id: number } }; reply: StoredEventReply };
   'event:delete': { request: InConversation & { body: { event_id: number } }; reply: EmptyReply };
   ping: { request: { body?: Record<string, never> }; reply: EmptyReply };

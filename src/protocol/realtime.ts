@@ -50,7 +50,7 @@ export interface RealtimeRequest {
   client_ref?: string;
 }
 
-/** Events pushed by the server. Persisted events have a numeric `id`; typing and delivery are ephemeral. */
+/** Events pushed by the server. Persisted events have a numeric `id`; typing and presence are ephemeral. */
 export interface PushedEvent {
   type: string;
   cid: string;
@@ -94,6 +94,10 @@ export interface RealtimeConversation {
   member_id?: string;
   state?: 'INVITED' | 'JOINED' | 'LEFT';
   members?: RealtimeMember[];
+  /** The caller's read state (`user:conversations`): messages from others after their last seen event. */
+  unread_count?: number;
+  last_seen_event_id?: number;
+  last_delivered_event_id?: number;
 }
 
 /**

@@ -31,6 +31,16 @@ export interface ConversationBody {
   _links: Links;
 }
 
+/** An item of `GET /v1/users/:id/conversations`: the conversation with the user's member and read state. */
+export interface UserConversationBody extends ConversationBody {
+  /** Messages from others after the last seen event (0 unless the member is JOINED). */
+  unread_count: number;
+  /** 0 while nothing has been seen (or delivered). */
+  last_seen_event_id: number;
+  last_delivered_event_id: number;
+  _embedded: { member: { id: string; state: 'INVITED' | 'JOINED' | 'LEFT' } };
+}
+
 export interface EmbeddedUser {
   id: string;
   name: string;

@@ -9,8 +9,10 @@ import type {
   ListBody,
   MemberBody,
   UserBody,
+  UserConversationBody,
 } from '../../protocol/rest.js';
 import type { ApplicationRecord, ConversationRecord, Page, UserRecord } from '../../store/records.js';
+import type { Membership } from '../../store/store.js';
 import { pageLinks, requestUrl } from './pagination.js';
 
 /** Records to Vonage-shaped JSON. `base` is the server's absolute origin, for `_links`. */
@@ -40,6 +42,20 @@ export function renderConversation(base: string, c: ConversationRecord): Convers
     timestamp: { created: c.created, updated: c.updated },
     properties: { custom_data: c.customData },
     _links: link(base, `/v1/conversations/${c.id}`),
+  };
+}
+
+/** One of a user's conversations, with their member in it and their read state. */
+export function renderMembership(
+  base: string,
+  { conversation, member, readState }: Membership,
+): UserConversationBody {
+  return {
+    ...renderConversation(base, conversation),
+    unread_count: readState.unreadCount,
+    last_seen_event_id: readState.lastSeenEventId,
+    last_delivered_event_id: readState.lastDeliveredEventId,
+    _embedded: { member: { id: member.id, state: member.state } },
   };
 }
 

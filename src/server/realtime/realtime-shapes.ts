@@ -1,6 +1,6 @@
 import type { MemberView } from '../../core/views.js';
 import type { PushedEvent, RealtimeConversation, RealtimeMember } from '../../protocol/realtime.js';
-import type { ConversationRecord, EventRecord, MemberRecord } from '../../store/records.js';
+import type { ConversationRecord, EventRecord, MemberRecord, ReadState } from '../../store/records.js';
 
 /** Records to the Stitch wire shapes (wire reference part A); shared by both transports. */
 
@@ -36,6 +36,7 @@ export function toRealtimeConversation(
   conversation: ConversationRecord,
   me?: MemberRecord | null,
   members?: RealtimeMember[],
+  readState?: ReadState,
 ): RealtimeConversation {
   const out: RealtimeConversation = {
     id: conversation.id,
@@ -49,5 +50,10 @@ export function toRealtimeConversation(
     out.state = me.state;
   }
   if (members) out.members = members;
+  if (readState) {
+    out.unread_count = readState.unreadCount;
+    out.last_seen_event_id = readState.lastSeenEventId;
+    out.last_delivered_event_id = readState.lastDeliveredEventId;
+  }
   return out;
 }

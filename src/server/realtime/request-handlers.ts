@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { nowIso } from '../../core/clock.js';
 import { ParleyError } from '../../protocol/errors.js';
 import type { RequestType } from '../../protocol/realtime.js';
-import type { EmptyReply, ReplyOf, RequestOf } from '../../protocol/realtime-api.js';
+import type { EmptyReply, ReplyOf, RequestOf, StoredEventReply } from '../../protocol/realtime-api.js';
 import { validate } from '../validate.js';
 import type { RequestContext } from './request-context.js';
 import { toPushedEvent, toRealtimeConversation, toRealtimeMember } from './realtime-shapes.js';
@@ -70,16 +70,31 @@ function senderIn(ctx: RequestContext, request: Addressed): string {
 }
 
 function ephemeral(
-  type: 'text:typing:on' | 'text:typing:off' | 'text:delivered',
+  type: 'text:typing:on' | 'text:typing:off',
 ): (ctx: RequestContext, request: Addressed) => Promise<EmptyReply> {
   return (ctx, request) => {
     const from = senderIn(ctx, request);
-    const body =
-      type === 'text:delivered'
-        ? { event_id: bodyOf(eventRef, request).event_id }
-        : { activity: type === 'text:typing:on' ? 1 : 0 };
+    const body = { activity: type === 'text:typing:on' ? 1 : 0 };
     ctx.hub.broadcastEphemeral({ type, cid: cidOf(request), from, timestamp: nowIso(), body });
     return Promise.resolve({});
+  };
+}
+
+/**
+ * A receipt (`RECEIPT_TYPES`) is a stored event like any other: its commit moves the sender's read pointer,
+ * so receipts survive reconnects and show in history.
+ */
+function receipt(type: 'text:delivered' | 'text:seen') {
+  return async (ctx: RequestContext, request: Addressed): Promise<StoredEventReply> => {
+    const memberId = senderIn(ctx, request);
+    const { event_id } = bodyOf(eventRef, request);
+    const { event } = await ctx.domain.events.send(
+      ctx.principal,
+      cidOf(request),
+      { type, body: { event_id } },
+      memberId,
+    );
+    return { id: event.id, timestamp: event.timestamp };
   };
 }
 
@@ -93,7 +108,9 @@ export const HANDLERS: Handlers = {
 
   'user:conversations': async (ctx) => {
     const all = await ctx.domain.conversations.allForUser(ctx.principal);
-    return all.map(({ conversation, member }) => toRealtimeConversation(conversation, member));
+    return all.map(({ conversation, member, readState }) =>
+      toRealtimeConversation(conversation, member, undefined, readState),
+    );
   },
 
   'conversation:get': async (ctx, request) => {
@@ -106,6 +123,7 @@ export const HANDLERS: Handlers = {
       conversation,
       me,
       members.map((m) => toRealtimeMember(m, hub.isOnline(m.user.id))),
+      me && (await domain.conversations.readState(principal, cid)),
     );
   },
 
@@ -184,19 +202,8 @@ export const HANDLERS: Handlers = {
 
   'text:typing:on': ephemeral('text:typing:on'),
   'text:typing:off': ephemeral('text:typing:off'),
-  'text:delivered': ephemeral('text:delivered'),
-
-  'text:seen': async (ctx, request) => {
-    const memberId = senderIn(ctx, request);
-    const { event_id } = bodyOf(eventRef, request);
-    const { event } = await ctx.domain.events.send(
-      ctx.principal,
-      cidOf(request),
-      { type: 'text:seen', body: { event_id } },
-      memberId,
-    );
-    return { id: event.id, timestamp: event.timestamp };
-  },
+  'text:delivered': receipt('text:delivered'),
+  'text:seen': receipt('text:seen'),
 
   'event:delete': async (ctx, request) => {
     senderIn(ctx, request);
