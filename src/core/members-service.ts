@@ -186,8 +186,8 @@ export class MembersService {
   }
 
   /**
-   * A user may join a conversation they created, were invited into, or were in before; nobody invites
-   * themselves. Everything else needs an invitation or the application.
+   * Any user of the application may join an `open` conversation; an `invite` one only its creator and users
+   * invited into it. Nobody invites themselves.
    */
   private async mayJoin(
     user: UserRecord,
@@ -195,10 +195,11 @@ export class MembersService {
     state: NewMember['state'],
   ): Promise<void> {
     if (state !== 'JOINED') throw new ParleyError('system:error:forbidden', 'Users cannot invite themselves');
-    if (conversation.createdBy === user.id) return;
+    if (conversation.createdBy === user.id || conversation.joinPolicy === 'open') return;
     const existing = await this.store.getMemberByUser(conversation.id, user.id);
-    if (!existing) {
-      throw new ParleyError('conversation:error:not-member', 'Join needs an invitation to this conversation');
+    // A JOINED member gets `already-member` from the join itself.
+    if (existing?.state !== 'INVITED' && existing?.state !== 'JOINED') {
+      throw new ParleyError('conversation:error:invite-only');
     }
   }
 

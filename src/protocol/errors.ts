@@ -51,6 +51,7 @@ export const ERRORS = {
   'conversation:error:not-found': spec(404, 'Conversation not found'),
   'conversation:error:duplicate-name': spec(409, 'A conversation with this name already exists'),
   'conversation:error:not-member': spec(403, 'You are not a member of this conversation'),
+  'conversation:error:invite-only': spec(403, 'This conversation is joined by invitation only'),
   'member:error:not-found': spec(404, 'Member not found'),
   'member:error:already-member': spec(409, 'The user is already a member of this conversation'),
   'member:error:invalid-state': spec(422, 'The member cannot move to that state'),

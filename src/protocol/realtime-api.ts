@@ -51,7 +51,7 @@ export interface RealtimeApi {
   'conversation:get': { request: { cid: string; body?: Record<string, never> }; reply: RealtimeConversation };
   'conversation:events': { request: { cid: string; body?: HistoryQuery }; reply: PushedEvent[] };
   'new:conversation': {
-    request: { body?: { name?: string; display_name?: string } };
+    request: { body?: { name?: string; display_name?: string; join_policy?: 'open' | 'invite' } };
     reply: RealtimeConversation;
   };
   /** Joins the caller (the body names nobody else: a user may not join others). */

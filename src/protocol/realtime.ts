@@ -90,6 +90,7 @@ export interface RealtimeConversation {
   display_name: string | null;
   timestamp: { created: string; updated: string };
   sequence_number: number;
+  join_policy?: 'open' | 'invite';
   /** The caller's own member, when they have one. */
   member_id?: string;
   state?: 'INVITED' | 'JOINED' | 'LEFT';

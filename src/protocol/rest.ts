@@ -25,6 +25,8 @@ export interface ConversationBody {
   display_name: string | null;
   image_url: string | null;
   state: 'ACTIVE' | 'INACTIVE' | 'DELETED';
+  /** `open`: any user of the application who knows the id may join; `invite`: only invited users. */
+  join_policy: 'open' | 'invite';
   sequence_number: number;
   timestamp: { created: string; updated: string };
   properties: { custom_data: Record<string, unknown> };

@@ -1,4 +1,4 @@
-import type { ApplicationRecord, ConversationState, MemberState } from './records.js';
+import type { ApplicationRecord, ConversationState, JoinPolicy, MemberState } from './records.js';
 
 /**
  * The schema as Kysely sees it. Column types are the portable subset shared by SQLite and PostgreSQL:
@@ -49,6 +49,7 @@ export interface ConversationsTable {
   /** JSON object. */
   custom_data: string;
   last_event_id: number;
+  join_policy: JoinPolicy;
   /** Messages ever appended, deleted ones included (0004). */
   message_count: number;
   created_by: string | null;

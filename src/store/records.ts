@@ -22,6 +22,10 @@ export interface UserRecord {
 
 export type ConversationState = 'ACTIVE' | 'INACTIVE' | 'DELETED';
 
+/** `open`: any user of the application who knows the id may read and join; `invite`: only invited users. */
+export type JoinPolicy = 'open' | 'invite';
+export const JOIN_POLICIES: readonly JoinPolicy[] = ['open', 'invite'];
+
 export interface ConversationRecord {
   id: string;
   applicationId: string;
@@ -29,6 +33,7 @@ export interface ConversationRecord {
   displayName: string | null;
   imageUrl: string | null;
   state: ConversationState;
+  joinPolicy: JoinPolicy;
   customData: Record<string, unknown>;
   /** The id of the newest event: events are numbered 1..lastEventId with no gaps. */
   lastEventId: number;

@@ -25,6 +25,7 @@ export interface ConversationPatch {
   displayName?: string | null;
   imageUrl?: string | null;
   state?: ConversationRecord['state'];
+  joinPolicy?: ConversationRecord['joinPolicy'];
   customData?: Record<string, unknown>;
   updated: string;
 }

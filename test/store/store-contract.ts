@@ -49,6 +49,7 @@ export const newConversation = (
   imageUrl: null,
   createdBy: null,
   state: 'ACTIVE',
+  joinPolicy: 'open',
   customData: {},
   lastEventId: 0,
   created: at(0),

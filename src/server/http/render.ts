@@ -38,6 +38,7 @@ export function renderConversation(base: string, c: ConversationRecord): Convers
     display_name: c.displayName,
     image_url: c.imageUrl,
     state: c.state,
+    join_policy: c.joinPolicy,
     sequence_number: c.lastEventId,
     timestamp: { created: c.created, updated: c.updated },
     properties: { custom_data: c.customData },

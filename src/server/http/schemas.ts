@@ -24,9 +24,12 @@ export const userPatchSchema = z
   })
   .loose();
 
+export const joinPolicySchema = z.enum(['open', 'invite']);
+
 export const newConversationSchema = z
   .object({
     name: text(200).nullable().optional(),
+    join_policy: joinPolicySchema.optional(),
     display_name: nullableText(200),
     image_url: url.nullable().optional(),
     properties,

@@ -44,6 +44,7 @@ export function toRealtimeConversation(
     display_name: conversation.displayName,
     timestamp: { created: conversation.created, updated: conversation.updated },
     sequence_number: conversation.lastEventId,
+    join_policy: conversation.joinPolicy,
   };
   if (me) {
     out.member_id = me.id;

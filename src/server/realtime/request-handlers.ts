@@ -38,7 +38,11 @@ const userRef = z
   .object({ user_id: z.string().max(100).optional(), user_name: z.string().max(200).optional() })
   .loose();
 const newConversationBody = z
-  .object({ name: z.string().min(1).max(200).optional(), display_name: z.string().max(200).optional() })
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    display_name: z.string().max(200).optional(),
+    join_policy: z.enum(['open', 'invite']).optional(),
+  })
   .loose();
 const memberRef = z.object({ member_id: z.string().max(100).optional() }).loose();
 
@@ -148,6 +152,7 @@ export const HANDLERS: Handlers = {
     const conversation = await ctx.domain.conversations.create(ctx.principal, {
       name: input.name,
       displayName: input.display_name,
+      joinPolicy: input.join_policy,
     });
     return toRealtimeConversation(conversation);
   },

@@ -57,6 +57,7 @@ export function toConversation(row: ConversationsTable): ConversationRecord {
     name: row.name,
     ...toProfile(row, 'conversations'),
     state: row.state,
+    joinPolicy: row.join_policy,
     // PostgreSQL drivers may hand integers back as strings.
     lastEventId: Number(row.last_event_id),
     createdBy: row.created_by,

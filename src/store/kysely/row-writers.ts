@@ -49,6 +49,7 @@ export function conversationRow(conversation: ConversationRecord): Conversations
     name: conversation.name,
     ...profileColumns(conversation),
     state: conversation.state,
+    join_policy: conversation.joinPolicy,
     last_event_id: conversation.lastEventId,
     message_count: 0,
     created_by: conversation.createdBy,

@@ -18,6 +18,11 @@ const MEMBER_COLUMNS = [
 
 export const readState: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
+    // Who may join: `open` (any user of the application who knows the id) or `invite`.
+    await db.schema
+      .alterTable('conversations')
+      .addColumn('join_policy', 'text', (c) => c.notNull().defaultTo('open'))
+      .execute();
     // Every message ever appended to the conversation, deleted ones included.
     await db.schema
       .alterTable('conversations')
@@ -34,5 +39,6 @@ export const readState: Migration = {
   async down(db: Kysely<unknown>): Promise<void> {
     for (const column of MEMBER_COLUMNS) await db.schema.alterTable('members').dropColumn(column).execute();
     await db.schema.alterTable('conversations').dropColumn('message_count').execute();
+    await db.schema.alterTable('conversations').dropColumn('join_policy').execute();
   },
 };
