@@ -91,6 +91,9 @@ export function parseMember(value: unknown): RealtimeMember {
   const invitedBy = str(value.invited_by);
   if (invitedBy !== undefined) member.invited_by = invitedBy;
   if (typeof value.online === 'boolean') member.online = value.online;
+  if (value.role === 'owner' || value.role === 'moderator' || value.role === 'member')
+    member.role = value.role;
+  if (typeof value.muted === 'boolean') member.muted = value.muted;
   return member;
 }
 

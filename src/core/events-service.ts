@@ -2,6 +2,7 @@ import { ParleyError } from '../protocol/errors.js';
 import type { AppendGuard, EventRecord, Page, UserRecord } from '../store/records.js';
 import type { EventQuery, Store } from '../store/store.js';
 import { JOINED, type Access } from './access.js';
+import { isModerator } from './moderation.js';
 import type { Principal } from './auth/principal.js';
 import { nowIso } from './clock.js';
 import type { ContentPolicy } from './content-policy.js';
@@ -130,7 +131,7 @@ export class EventsService {
     const announced = await this.store.transaction(async (tx) => {
       const event = await tx.getEvent(conversationId, id);
       if (!event || event.deleted) throw new ParleyError('event:error:not-found', `Event ${id} not found`);
-      if (self && event.from !== self.id) {
+      if (self && event.from !== self.id && !isModerator(self)) {
         throw new ParleyError('system:error:forbidden', 'Users may only delete their own events');
       }
       await tx.markEventDeleted(conversationId, id, at);

@@ -52,6 +52,8 @@ export const ERRORS = {
   'conversation:error:duplicate-name': spec(409, 'A conversation with this name already exists'),
   'conversation:error:not-member': spec(403, 'You are not a member of this conversation'),
   'conversation:error:invite-only': spec(403, 'This conversation is joined by invitation only'),
+  'conversation:error:banned': spec(403, 'You are banned from this conversation'),
+  'conversation:error:muted': spec(403, 'You are muted in this conversation'),
   'member:error:not-found': spec(404, 'Member not found'),
   'member:error:already-member': spec(409, 'The user is already a member of this conversation'),
   'member:error:invalid-state': spec(422, 'The member cannot move to that state'),

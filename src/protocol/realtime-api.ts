@@ -66,7 +66,7 @@ export interface RealtimeApi {
   'conversation:delete': { request: { cid: string; body?: Record<string, never> }; reply: EmptyReply };
   /** Names the member in `body.member_id` or `to`. */
   'conversation:member:delete': {
-    request: { cid: string; to?: string; body?: { member_id?: string } };
+    request: { cid: string; to?: string; body?: { member_id?: string; reason?: string } };
     reply: RealtimeMember;
   };
   /** `client_ref` makes the send idempotent: a retry with the same reference returns the original event. */

@@ -77,6 +77,9 @@ export interface RealtimeMember {
   name: string;
   display_name: string | null;
   state: 'INVITED' | 'JOINED' | 'LEFT';
+  /** Always sent by Parley; optional for servers that predate roles. */
+  role?: 'owner' | 'moderator' | 'member';
+  muted?: boolean;
   timestamp: { invited?: string; joined?: string; left?: string };
   channel: { type: string };
   invited_by?: string;

@@ -53,6 +53,8 @@ export interface MemberBody {
   id: string;
   conversation_id: string;
   state: 'INVITED' | 'JOINED' | 'LEFT';
+  role: 'owner' | 'moderator' | 'member';
+  muted: boolean;
   timestamp: { invited?: string; joined?: string; left?: string };
   channel: { type: string } & Record<string, unknown>;
   invited_by?: string;

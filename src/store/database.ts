@@ -1,4 +1,4 @@
-import type { ApplicationRecord, ConversationState, JoinPolicy, MemberState } from './records.js';
+import type { ApplicationRecord, ConversationState, JoinPolicy, MemberRole, MemberState } from './records.js';
 
 /**
  * The schema as Kysely sees it. Column types are the portable subset shared by SQLite and PostgreSQL:
@@ -11,6 +11,14 @@ export interface Database {
   conversations: ConversationsTable;
   members: MembersTable;
   events: EventsTable;
+  bans: BansTable;
+}
+
+export interface BansTable {
+  conversation_id: string;
+  user_id: string;
+  reason: string | null;
+  created: string;
 }
 
 export interface SettingsTable {
@@ -68,6 +76,9 @@ export interface MembersTable {
   channel: string;
   invited_by: string | null;
   created: string;
+  role: MemberRole;
+  /** 1 when muted. */
+  muted: number;
   /** Read state (0004): see `kysely/read-state.ts`. */
   last_delivered_event_id: number;
   last_seen_event_id: number;

@@ -51,11 +51,17 @@ export interface MemberTimestamps {
   left?: string;
 }
 
+/** `owner`: the creator; owners and moderators may remove, ban and mute others and delete their messages. */
+export type MemberRole = 'owner' | 'moderator' | 'member';
+
 export interface MemberRecord {
   id: string;
   conversationId: string;
   userId: string;
   state: MemberState;
+  role: MemberRole;
+  /** A muted member's sends are refused (`conversation:error:muted`) and their typing is not relayed. */
+  muted: boolean;
   timestamps: MemberTimestamps;
   channel: { type: string } & Record<string, unknown>;
   /** The user name of whoever invited this member, when someone did. */
@@ -69,6 +75,13 @@ export interface ReadState {
   lastSeenEventId: number;
   /** Messages (`MESSAGE_TYPES`) from others after the last seen one, since the latest join, not deleted. */
   unreadCount: number;
+}
+
+export interface BanRecord {
+  conversationId: string;
+  userId: string;
+  reason: string | null;
+  created: string;
 }
 
 export interface EventRecord {

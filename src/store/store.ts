@@ -3,7 +3,9 @@ import type {
   ApplicationRecord,
   ConversationRecord,
   EventRecord,
+  BanRecord,
   MemberRecord,
+  MemberRole,
   MemberState,
   MemberTimestamps,
   NewEvent,
@@ -31,8 +33,10 @@ export interface ConversationPatch {
 }
 
 export interface MemberPatch {
-  state: MemberState;
-  timestamps: MemberTimestamps;
+  state?: MemberState;
+  timestamps?: MemberTimestamps;
+  role?: MemberRole;
+  muted?: boolean;
   invitedBy?: string | null;
 }
 
@@ -101,6 +105,10 @@ export interface Store {
   /** Every member of the conversation in the given states, unpaginated (for fan-out and `conversation:get`). */
   membersInStates(conversationId: string, states: MemberState[]): Promise<MemberRecord[]>;
   updateMember(id: string, patch: MemberPatch): Promise<MemberRecord | undefined>;
+  /** Bans the user from the conversation (replacing an earlier ban's reason); joining is then refused. */
+  putBan(ban: BanRecord): Promise<BanRecord>;
+  getBan(conversationId: string, userId: string): Promise<BanRecord | undefined>;
+  deleteBan(conversationId: string, userId: string): Promise<boolean>;
   /** The member's read pointers and unread count, read from counters kept in each commit (no history scan). */
   getReadState(memberId: string): Promise<ReadState | undefined>;
 

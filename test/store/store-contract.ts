@@ -66,6 +66,8 @@ export const newMember = (
   conversationId,
   userId,
   state: 'JOINED',
+  role: 'member',
+  muted: false,
   timestamps: { joined: at(0) },
   channel: { type: 'app' },
   invitedBy: null,

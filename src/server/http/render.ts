@@ -71,6 +71,8 @@ export function renderMember(base: string, { member, user }: MemberView): Member
     id: member.id,
     conversation_id: member.conversationId,
     state: member.state,
+    role: member.role,
+    muted: member.muted,
     timestamp: member.timestamps,
     channel: member.channel,
     initiator: member.invitedBy

@@ -24,6 +24,8 @@ export function toRealtimeMember({ member, user }: MemberView, online?: boolean)
     name: user.name,
     display_name: user.displayName,
     state: member.state,
+    role: member.role,
+    muted: member.muted,
     timestamp: member.timestamps,
     channel: member.channel,
   };

@@ -44,7 +44,9 @@ const newConversationBody = z
     join_policy: z.enum(['open', 'invite']).optional(),
   })
   .loose();
-const memberRef = z.object({ member_id: z.string().max(100).optional() }).loose();
+const memberRef = z
+  .object({ member_id: z.string().max(100).optional(), reason: z.string().max(1000).optional() })
+  .loose();
 
 interface Addressed {
   type: string;
@@ -76,11 +78,13 @@ function senderIn(ctx: RequestContext, request: Addressed): string {
 function ephemeral(
   type: 'text:typing:on' | 'text:typing:off',
 ): (ctx: RequestContext, request: Addressed) => Promise<EmptyReply> {
-  return (ctx, request) => {
+  return async (ctx, request) => {
     const from = senderIn(ctx, request);
+    // A muted member's typing goes nowhere; the request itself still succeeds, as a send would not.
+    if (await ctx.domain.members.isMuted(from)) return {};
     const body = { activity: type === 'text:typing:on' ? 1 : 0 };
     ctx.hub.broadcastEphemeral({ type, cid: cidOf(request), from, timestamp: nowIso(), body });
-    return Promise.resolve({});
+    return {};
   };
 }
 
@@ -181,10 +185,11 @@ export const HANDLERS: Handlers = {
   },
 
   'conversation:member:delete': async (ctx, request) => {
-    const memberId = bodyOf(memberRef, request).member_id ?? request.to;
+    const { member_id, reason } = bodyOf(memberRef, request);
+    const memberId = member_id ?? request.to;
     if (!memberId)
       throw new ParleyError('system:error:invalid-request', 'Name the member in body.member_id or to');
-    const view = await ctx.domain.members.update(ctx.principal, cidOf(request), memberId, 'LEFT');
+    const view = await ctx.domain.members.update(ctx.principal, cidOf(request), memberId, 'LEFT', reason);
     return toRealtimeMember(view);
   },
 

@@ -20,6 +20,7 @@ export function appendQueries(db: Kysely<Database>) {
     .where('conversation_id', '=', param<string>('conversation'))
     .where('user_id', '=', param<string>('user'))
     .where('state', '=', 'JOINED')
+    .where('muted', '=', 0)
     .returning('id');
   return {
     /**
@@ -30,7 +31,7 @@ export function appendQueries(db: Kysely<Database>) {
       reserve,
     ),
     /**
-     * The append guard: matches only while the member is the user's and JOINED in the conversation, and counts
+     * The append guard: matches only while the member is the user's, JOINED and not muted, and counts
      * the `sent` messages as the member's own (never unread for them).
      */
     guardMember: new PreparedQuery<'sent' | 'member' | 'conversation' | 'user', { id: string }>(guardMember),

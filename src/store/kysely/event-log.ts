@@ -192,7 +192,7 @@ async function checkWithoutWriting(
 }
 
 /**
- * A guarded append goes ahead only while the member is the user's and JOINED; the check is an update of the
+ * A guarded append goes ahead only while the member is the user's, JOINED and not muted; the check is an update of the
  * member row (counting the member's own messages), so it sees any membership change committed before it.
  * Membership changes lock the conversation row first, so where writers interleave (PostgreSQL) the append
  * takes that lock before the check too: a change racing the send is then wholly before or wholly after it.
@@ -213,7 +213,12 @@ async function checkGuard(
       user: guard.userId,
     }),
   );
-  if (rows.length === 0) throw await guardFailure(tx, conversationId);
+  if (rows.length === 0) {
+    const member = await members(tx).getMember(guard.memberId);
+    if (isGuardMet(member, conversationId, guard) && member?.muted)
+      throw new ParleyError('conversation:error:muted');
+    throw await guardFailure(tx, conversationId);
+  }
 }
 
 /**

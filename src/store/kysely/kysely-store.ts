@@ -3,6 +3,7 @@ import type { Database } from '../database.js';
 import { migrationProvider } from '../migrations/index.js';
 import type { Store } from '../store.js';
 import { applications } from './applications.js';
+import { bans } from './bans.js';
 import { conversations } from './conversations.js';
 import { eventLog } from './event-log.js';
 import { members } from './members.js';
@@ -46,6 +47,7 @@ function storeOver(scope: SqlScope): Store {
     ...members(scope),
     ...memberships(scope),
     ...readStates(scope),
+    ...bans(scope),
     ...eventLog(scope),
   };
   return store;

@@ -74,6 +74,8 @@ export function toMember(row: MembersTable): MemberRecord {
     conversationId: row.conversation_id,
     userId: row.user_id,
     state: row.state,
+    role: row.role,
+    muted: Number(row.muted) === 1,
     timestamps: toTimestamps(row.timestamps),
     channel: { ...channel, type: channel.type },
     invitedBy: row.invited_by,

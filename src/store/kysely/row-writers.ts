@@ -74,6 +74,8 @@ export function memberRow(member: MemberRecord): MembersTable {
     conversation_id: member.conversationId,
     user_id: member.userId,
     state: member.state,
+    role: member.role,
+    muted: member.muted ? 1 : 0,
     timestamps: JSON.stringify(member.timestamps),
     channel: JSON.stringify(member.channel),
     invited_by: member.invitedBy,

@@ -1,7 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 
 /*
- * Read pointers and the counters behind unread counts (see `kysely/read-state.ts` for how they move).
+ * Issue 13: join policies, roles, mutes and bans, and read state. Read pointers and the counters behind unread counts (see `kysely/read-state.ts` for how they move).
  * Columns on the existing rows rather than a table of their own: the user's conversation listing already
  * joins members to conversations, so counts come with no extra read.
  */
@@ -34,9 +34,33 @@ export const readState: Migration = {
         .addColumn(column, 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
     }
+    // Moderation: `owner` | `moderator` | `member`, and whether the member's sends are refused (0 or 1).
+    await db.schema
+      .alterTable('members')
+      .addColumn('role', 'text', (c) => c.notNull().defaultTo('member'))
+      .execute();
+    await db.schema
+      .alterTable('members')
+      .addColumn('muted', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    // A banned user cannot (re)join or be invited until unbanned.
+    await db.schema
+      .createTable('bans')
+      .addColumn('conversation_id', 'text', (c) =>
+        c.notNull().references('conversations.id').onDelete('cascade'),
+      )
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('reason', 'text')
+      .addColumn('created', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('bans_pk', ['conversation_id', 'user_id'])
+      .execute();
+    await db.schema.createIndex('bans_user_idx').on('bans').column('user_id').execute();
   },
 
   async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('bans').execute();
+    for (const column of ['role', 'muted'])
+      await db.schema.alterTable('members').dropColumn(column).execute();
     for (const column of MEMBER_COLUMNS) await db.schema.alterTable('members').dropColumn(column).execute();
     await db.schema.alterTable('conversations').dropColumn('message_count').execute();
     await db.schema.alterTable('conversations').dropColumn('join_policy').execute();
