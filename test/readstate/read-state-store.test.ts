@@ -294,6 +294,31 @@ function readStateContract(label: string, open: () => Promise<Store>, runs: numb
       );
     });
 
+    it('orders every guarded send racing a mute before the mute, or refuses it', async () => {
+      const r = await room(store, 2);
+      const [john, kevin] = [r.members[0]!, r.members[1]!];
+      const sends = Array.from({ length: 30 }, (_, i) =>
+        store.appendEvents(r.conversationId, [text(kevin.id, `m${i}`)], at(i), guardOf(kevin)).then(
+          (events) => events[0]!.id,
+          (error: unknown) => (error as { code?: string }).code,
+        ),
+      );
+      const mute = store.transaction(async (tx) => {
+        await tx.updateMember(kevin.id, { muted: true });
+        const [event] = await tx.appendEvents(
+          r.conversationId,
+          [{ type: 'member:muted', from: john.id, body: {} }],
+          at(5),
+        );
+        return event!.id;
+      });
+      const [muteId, ...outcomes] = await Promise.all([mute, ...sends]);
+      for (const outcome of outcomes) {
+        if (typeof outcome === 'number') expect(outcome).toBeLessThan(muteId);
+        else expect(outcome).toBe('conversation:error:muted');
+      }
+    });
+
     it('keeps counts right under concurrent sends, receipts and deletes', async () => {
       const r = await room(store, 3);
       const [john, kevin, larry] = [r.members[0]!, r.members[1]!, r.members[2]!];
