@@ -75,7 +75,7 @@ describe.skipIf(skip)('moderation from nexmo-stitch 3.0.1 in Chromium', () => {
   /** Page errors carry the page's URL in their stack, which vitest cannot map to a file: keep the message. */
   const run = async <T>(page: Page, fn: string): Promise<T> => {
     try {
-      return (await page.evaluate(fn));
+      return await page.evaluate(fn);
     } catch (error) {
       throw new Error((error as Error).message.split('\n')[0]);
     }
