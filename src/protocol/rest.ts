@@ -71,6 +71,8 @@ export interface EventBody {
   body: Record<string, unknown>;
   timestamp: string;
   deleted?: string;
+  /** For messages in a listing: member id to when they (at the latest) saw it, or had it delivered. */
+  state?: { seen_by: Record<string, string>; delivered_to: Record<string, string> };
   _embedded?: { from_user?: EmbeddedUser; from_member?: { id: string } };
   _links: Links;
 }

@@ -82,6 +82,8 @@ export interface MembersTable {
   /** Read state (0004): see `kysely/read-state.ts`. */
   last_delivered_event_id: number;
   last_seen_event_id: number;
+  last_delivered_at: string | null;
+  last_seen_at: string | null;
   unread_horizon: number;
   horizon_messages: number;
   excluded_messages: number;

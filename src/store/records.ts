@@ -84,6 +84,15 @@ export interface BanRecord {
   created: string;
 }
 
+/** A member's read pointers with when they last moved, for marking messages seen or delivered in listings. */
+export interface ReadPointer {
+  memberId: string;
+  lastDeliveredEventId: number;
+  lastDeliveredAt: string | null;
+  lastSeenEventId: number;
+  lastSeenAt: string | null;
+}
+
 export interface EventRecord {
   conversationId: string;
   id: number;

@@ -11,6 +11,7 @@ import type {
   NewEvent,
   Page,
   PageQuery,
+  ReadPointer,
   ReadState,
   UserRecord,
 } from './records.js';
@@ -109,6 +110,8 @@ export interface Store {
   putBan(ban: BanRecord): Promise<BanRecord>;
   getBan(conversationId: string, userId: string): Promise<BanRecord | undefined>;
   deleteBan(conversationId: string, userId: string): Promise<boolean>;
+  /** Every member's read pointers in the conversation (members who have had something delivered only). */
+  readPointers(conversationId: string): Promise<ReadPointer[]>;
   /** The member's read pointers and unread count, read from counters kept in each commit (no history scan). */
   getReadState(memberId: string): Promise<ReadState | undefined>;
 

@@ -152,6 +152,15 @@ describe('unread counts', () => {
       last_delivered_event_id: sent[2],
       unread_count: 0,
     });
+    const texts = (await (
+      await server.call('GET', `/v1/conversations/${cid}/events?event_type=text`, { token })
+    ).json()) as { _embedded: { id: number; state?: { seen_by: Record<string, string> } }[] };
+    for (const event of texts._embedded) expect(Object.keys(event.state?.seen_by ?? {})).toEqual([from]);
+    const replayed = await kevin.request('conversation:events', { cid });
+    const seenBy = (replayed.body as { type: string; state?: { seen_by?: object } }[])
+      .filter((e) => e.type === 'text')
+      .map((e) => Object.keys(e.state?.seen_by ?? {}));
+    expect(seenBy).toEqual([[from], [from], [from]]);
     const history = await server.call('GET', `/v1/conversations/${cid}/events?event_type=text:delivered`, {
       token,
     });

@@ -86,7 +86,7 @@ export function renderMember(base: string, { member, user }: MemberView): Member
   return body;
 }
 
-export function renderEvent(base: string, { event, fromUser }: EventView): EventBody {
+export function renderEvent(base: string, { event, fromUser, receipts }: EventView): EventBody {
   const body: EventBody = {
     id: event.id,
     type: event.type,
@@ -96,6 +96,7 @@ export function renderEvent(base: string, { event, fromUser }: EventView): Event
     _links: link(base, `/v1/conversations/${event.conversationId}/events/${event.id}`),
   };
   if (event.deleted) body.deleted = event.deleted;
+  if (receipts) body.state = { seen_by: receipts.seenBy, delivered_to: receipts.deliveredTo };
   if (event.from) {
     body._embedded = { from_member: { id: event.from } };
     if (fromUser) body._embedded.from_user = embeddedUser(fromUser);

@@ -1,10 +1,10 @@
-import type { MemberView } from '../../core/views.js';
+import type { MemberView, Receipts } from '../../core/views.js';
 import type { PushedEvent, RealtimeConversation, RealtimeMember } from '../../protocol/realtime.js';
 import type { ConversationRecord, EventRecord, MemberRecord, ReadState } from '../../store/records.js';
 
 /** Records to the Stitch wire shapes (wire reference part A); shared by both transports. */
 
-export function toPushedEvent(event: EventRecord): PushedEvent {
+export function toPushedEvent(event: EventRecord, receipts?: Receipts): PushedEvent {
   const pushed: PushedEvent = {
     type: event.type,
     cid: event.conversationId,
@@ -14,6 +14,7 @@ export function toPushedEvent(event: EventRecord): PushedEvent {
     body: event.body,
   };
   if (event.deleted) pushed.state = { deleted: event.deleted };
+  if (receipts) pushed.state = { seen_by: receipts.seenBy, delivered_to: receipts.deliveredTo };
   return pushed;
 }
 

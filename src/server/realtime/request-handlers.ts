@@ -146,7 +146,7 @@ export const HANDLERS: Handlers = {
       startId: q.start_id,
       endId: q.end_id,
     });
-    const events = page.items.map((v) => toPushedEvent(v.event));
+    const events = page.items.map((v) => toPushedEvent(v.event, v.receipts));
     // Always answer oldest first; "desc" only picks the newest page.
     return order === 'desc' ? events.reverse() : events;
   },

@@ -38,7 +38,7 @@ export function toReadState(member: ReadColumns, messageCount: number | string):
   };
 }
 
-export type ReadStates = Pick<Store, 'getReadState'>;
+export type ReadStates = Pick<Store, 'getReadState' | 'readPointers'>;
 
 export function readStates({ db }: SqlScope): ReadStates {
   return {
@@ -51,6 +51,21 @@ export function readStates({ db }: SqlScope): ReadStates {
         .where('members.id', '=', memberId)
         .executeTakeFirst();
       return row && toReadState(row, row.message_count);
+    },
+    async readPointers(conversationId) {
+      const rows = await db
+        .selectFrom('members')
+        .select(['id', 'last_delivered_event_id', 'last_delivered_at', 'last_seen_event_id', 'last_seen_at'])
+        .where('conversation_id', '=', conversationId)
+        .where('last_delivered_event_id', '>', 0)
+        .execute();
+      return rows.map((row) => ({
+        memberId: row.id,
+        lastDeliveredEventId: Number(row.last_delivered_event_id),
+        lastDeliveredAt: row.last_delivered_at,
+        lastSeenEventId: Number(row.last_seen_event_id),
+        lastSeenAt: row.last_seen_at,
+      }));
     },
   };
 }
@@ -107,22 +122,28 @@ export async function applyReceipts(
     if (!Number.isSafeInteger(eventId) || eventId < 1) continue;
     // Never past the newest event: a receipt cannot acknowledge what does not exist yet.
     const upTo = Math.min(eventId, lastEventId);
-    if (kind === 'delivered') await moveDelivered(tx, event.from, upTo);
-    else await moveSeen(tx, event.conversationId, event.from, upTo);
+    if (kind === 'delivered') await moveDelivered(tx, event.from, upTo, event.timestamp);
+    else await moveSeen(tx, event.conversationId, event.from, upTo, event.timestamp);
   }
 }
 
-async function moveDelivered(tx: SqlScope, memberId: string, upTo: number): Promise<void> {
+async function moveDelivered(tx: SqlScope, memberId: string, upTo: number, at: string): Promise<void> {
   await tx.db
     .updateTable('members')
-    .set({ last_delivered_event_id: upTo })
+    .set({ last_delivered_event_id: upTo, last_delivered_at: at })
     .where('id', '=', memberId)
     .where('last_delivered_event_id', '<', upTo)
     .execute();
 }
 
 /** Seen implies delivered; past the horizon, the messages in between move from unread to behind it. */
-async function moveSeen(tx: SqlScope, conversationId: string, memberId: string, upTo: number): Promise<void> {
+async function moveSeen(
+  tx: SqlScope,
+  conversationId: string,
+  memberId: string,
+  upTo: number,
+  at: string,
+): Promise<void> {
   const member = await tx.db
     .selectFrom('members')
     .select(['state', 'last_seen_event_id', 'last_delivered_event_id', 'unread_horizon'])
@@ -139,7 +160,11 @@ async function moveSeen(tx: SqlScope, conversationId: string, memberId: string, 
     .updateTable('members')
     .set((eb) => ({
       last_seen_event_id: upTo,
-      last_delivered_event_id: Math.max(Number(member.last_delivered_event_id), upTo),
+      last_seen_at: at,
+      ...(Number(member.last_delivered_event_id) < upTo && {
+        last_delivered_event_id: upTo,
+        last_delivered_at: at,
+      }),
       unread_horizon: Math.max(horizon, upTo),
       horizon_messages: eb('horizon_messages', '+', passed.messages),
       excluded_messages: eb('excluded_messages', '-', passed.excluded),

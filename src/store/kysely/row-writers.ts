@@ -62,6 +62,8 @@ export function conversationRow(conversation: ConversationRecord): Conversations
 const NO_READ_STATE = {
   last_delivered_event_id: 0,
   last_seen_event_id: 0,
+  last_delivered_at: null,
+  last_seen_at: null,
   unread_horizon: 0,
   horizon_messages: 0,
   excluded_messages: 0,

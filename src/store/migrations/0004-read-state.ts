@@ -34,6 +34,10 @@ export const readState: Migration = {
         .addColumn(column, 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
     }
+    // When each pointer last moved (the receipt's time), for `seen_by` and `delivered_to` in listings.
+    for (const column of ['last_delivered_at', 'last_seen_at']) {
+      await db.schema.alterTable('members').addColumn(column, 'text').execute();
+    }
     // Moderation: `owner` | `moderator` | `member`, and whether the member's sends are refused (0 or 1).
     await db.schema
       .alterTable('members')
@@ -59,7 +63,7 @@ export const readState: Migration = {
 
   async down(db: Kysely<unknown>): Promise<void> {
     await db.schema.dropTable('bans').execute();
-    for (const column of ['role', 'muted'])
+    for (const column of ['role', 'muted', 'last_delivered_at', 'last_seen_at'])
       await db.schema.alterTable('members').dropColumn(column).execute();
     for (const column of MEMBER_COLUMNS) await db.schema.alterTable('members').dropColumn(column).execute();
     await db.schema.alterTable('conversations').dropColumn('message_count').execute();
