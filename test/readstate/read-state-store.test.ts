@@ -4,10 +4,22 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGE_TYPES, receiptKind } from '../../src/protocol/read-state.js';
-import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database as Schema } from '../../src/store/database.js';
+import { KyselyStore } from '../../src/store/kysely/kysely-store.js';
+import {
+  openPostgresPool,
+  openPostgresStore,
+  postgresCapabilities,
+} from '../../src/store/postgres/postgres-store.js';
 import type { EventRecord, MemberRecord, MemberState, NewEvent } from '../../src/store/records.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import {
+  openSqliteDatabase,
+  openSqliteStore,
+  sqliteCapabilities,
+} from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
+import { statementLog } from '../store/conversation-writes.js';
 import { freshPostgresDatabase, serviceSkipReason } from '../support/services.js';
 import {
   at,
@@ -363,4 +375,51 @@ describe.skipIf(pgSkip !== undefined)('PostgreSQL', () => {
     await database?.drop();
   });
   readStateContract('PostgreSQL', () => openPostgresStore({ url: database.url, poolSize: 4 }), 15);
+});
+
+/** Unread counts are read from counters: listing them never touches the events table, however long history is. */
+async function expectListingWithoutHistory(store: Store, statements: string[]): Promise<void> {
+  const r = await room(store, 2);
+  const [john, kevin] = [r.members[0]!, r.members[1]!];
+  for (let i = 0; i < 20; i++) {
+    await store.appendEvents(
+      r.conversationId,
+      Array.from({ length: 50 }, () => text(john.id, 'x')),
+      at(i),
+    );
+  }
+  statements.length = 0;
+  const page = await store.listUserConversations(kevin.userId, { limit: 10, order: 'asc' });
+  expect(page.items[0]?.readState.unreadCount).toBe(1000);
+  expect(statements.length).toBe(1);
+  expect(statements.some((sql) => /"events"/.test(sql))).toBe(false);
+}
+
+describe('unread listing cost', () => {
+  it.skipIf(!storeSelected('sqlite'))('is one query that reads no history, on SQLite', async () => {
+    const { log, statements } = statementLog();
+    const database = await openSqliteDatabase(':memory:');
+    const store = await KyselyStore.open(
+      new Kysely<Schema>({ dialect: new SqliteDialect({ database }), log }),
+      sqliteCapabilities,
+    );
+    try {
+      await expectListingWithoutHistory(store, statements);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.skipIf(pgSkip !== undefined)('is one query that reads no history, on PostgreSQL', async () => {
+    const database = await freshPostgresDatabase();
+    const { log, statements } = statementLog();
+    const dialect = new PostgresDialect({ pool: openPostgresPool({ url: database.url, poolSize: 2 }) });
+    const store = await KyselyStore.open(new Kysely<Schema>({ dialect, log }), postgresCapabilities);
+    try {
+      await expectListingWithoutHistory(store, statements);
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
 });
