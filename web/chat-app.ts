@@ -16,6 +16,9 @@ import { Drawer } from './views/drawer.js';
 import { ErrorBar } from './views/error-bar.js';
 import { LoginView, type Credentials } from './views/login-view.js';
 
+/** The page title; a total of unread messages goes in front of it. */
+const PAGE_TITLE = 'Parley chat';
+
 /** Renew a demo token this long before it expires, and retry this soon after a failed renewal. */
 const RENEW_BEFORE_MS = 60_000;
 const RENEW_RETRY_MS = 15_000;
@@ -91,6 +94,7 @@ export class ChatApp {
         if (this.session === session) this.renderList();
       };
       app.on('member:invited', relist).on('member:joined', relist);
+      app.on('unread', relist);
       if (grant.expires_at !== undefined) this.scheduleRenewal(session, grant.expires_at);
       this.showChat(app);
       await this.openFirstConversation(app);
@@ -194,9 +198,16 @@ export class ChatApp {
   private renderList(): void {
     const app = this.session?.app;
     if (!app) return;
+    const total = app.totalUnread;
+    document.title = total > 0 ? `(${total}) ${PAGE_TITLE}` : PAGE_TITLE;
     renderConversationList(
       this.list,
-      [...app.conversations.values()].map((c) => ({ id: c.id, title: titleOf(c), state: c.me?.state })),
+      [...app.conversations.values()].map((c) => ({
+        id: c.id,
+        title: titleOf(c),
+        state: c.me?.state,
+        unread: c.unreadCount,
+      })),
       this.panel.current?.id,
       {
         open: (id) => void this.open(id, true),

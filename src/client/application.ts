@@ -18,6 +18,8 @@ export interface ApplicationEvents {
   /** You joined a conversation (from this or another session). */
   'member:joined': [member: Member, event: ConversationEvent];
   state: [change: StateChange];
+  /** Your unread count changed in `conversation`; `total` is `totalUnread`. */
+  unread: [conversation: Conversation, total: number];
   /** Something failed in the background (a reconnect login, a catch-up, loading a conversation). */
   error: [error: Error];
 }
@@ -65,6 +67,7 @@ export class Application extends Emitter<ApplicationEvents> {
         httpBase: () => httpBaseOf(connection.socketUrl),
         token: () => connection.currentToken,
       },
+      unreadChanged: (conversation) => this.emit('unread', conversation, this.totalUnread),
     };
     const onState = (change: StateChange): void => this.emit('state', change);
     const onError = (error: Error): void => this.emit('error', error);
@@ -85,6 +88,13 @@ export class Application extends Emitter<ApplicationEvents> {
   /** Conversations you are in, by id; listed ones have members and history only after `getConversation`. */
   get conversations(): ReadonlyMap<string, Conversation> {
     return this.byId;
+  }
+
+  /** Unread messages over every conversation known (listed by `getConversations`, or loaded). */
+  get totalUnread(): number {
+    let total = 0;
+    for (const conversation of this.byId.values()) total += conversation.unreadCount;
+    return total;
   }
 
   /** A conversation with its members and recent history in `events`; live events flow from then on. */

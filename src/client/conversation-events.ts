@@ -28,6 +28,8 @@ export interface ConversationEvents {
   'conversation:deleted': [sender: Member | null, event: ConversationEvent];
   /** Every event of any type (custom ones too), after its own listeners. */
   event: [sender: Member | null, event: ConversationEvent];
+  /** Your unread count changed (a message arrived, or one of your sessions saw some). */
+  unread: [count: number];
 }
 
 /** How an event is applied: live (emitted, receipts sent) or as history (state only). */
@@ -67,6 +69,8 @@ export interface EventLogOwner {
   readonly roster: MemberRoster;
   emit<K extends keyof ConversationEvents>(type: K, ...args: ConversationEvents[K]): void;
   fetch(query: EventQuery): Promise<PushedEvent[]>;
+  /** Sees every persisted event applied, in id order (the unread count follows them). */
+  observe(event: PushedEvent): void;
 }
 
 /**
@@ -199,6 +203,7 @@ export class ConversationEventLog {
     const { roster, host, actions } = this.owner;
     const event = this.toEvent(wire);
     if (event.id !== undefined) this.events.set(event.id, event);
+    this.owner.observe(wire);
     const type = event.type;
 
     if (type.startsWith('member:')) {

@@ -19,6 +19,7 @@ import type { Logger } from './logger.js';
 import type { Member } from './member.js';
 import { MemberRoster } from './member-roster.js';
 import type { RequestOptions } from './request-queue.js';
+import { UnreadCounter } from './unread-counter.js';
 import { uuid } from './uuid.js';
 import { parseAck, type OutgoingRequest, type User } from './wire.js';
 
@@ -56,6 +57,8 @@ export interface ConversationHost {
   forget(conversation: Conversation): void;
   /** Where uploads go, with the session's token. */
   readonly upload: UploadTarget;
+  /** Your unread count in the conversation changed. */
+  unreadChanged(conversation: Conversation): void;
 }
 
 /** One conversation: its members, the events seen so far, and what you can do in it. */
@@ -79,6 +82,13 @@ export class Conversation extends Emitter<ConversationEvents> {
   };
   private readonly roster: MemberRoster;
   private readonly log: ConversationEventLog;
+  private readonly unread = new UnreadCounter(
+    (count) => {
+      this.emit('unread', count);
+      this.host.unreadChanged(this);
+    },
+    () => void this.refreshReadState(),
+  );
 
   /** @internal Conversations are made by the Application. */
   constructor(
@@ -94,7 +104,21 @@ export class Conversation extends Emitter<ConversationEvents> {
       roster: this.roster,
       emit: (type, ...args) => this.emit(type, ...args),
       fetch: (query) => this.fetchEvents(query),
+      observe: (event) => this.unread.observe(event, this.me?.id, this.me?.state === 'JOINED'),
     });
+  }
+
+  /**
+   * Messages from others after the last one you saw (in any of your sessions), since you joined, not deleted;
+   * kept by the server, so right after a reload. An `unread` event tells of every change.
+   */
+  get unreadCount(): number {
+    return this.unread.count;
+  }
+
+  /** The newest event id you have marked seen (0 for none). */
+  get lastSeenEventId(): number {
+    return this.unread.lastSeenEventId;
   }
 
   /** Your own member, once you have one (its state may be INVITED, JOINED or LEFT). */
@@ -259,6 +283,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.name = wire.name;
     this.display_name = wire.display_name;
     this.timestamp = wire.timestamp;
+    this.takeReadState(wire);
     if (this.current !== 'listed' && this.current !== 'loading') return;
     this.listedSequence = wire.sequence_number;
     if (wire.member_id !== undefined && wire.state !== undefined)
@@ -269,7 +294,9 @@ export class Conversation extends Emitter<ConversationEvents> {
   async open(): Promise<this> {
     if (this.current !== 'loaded') return this.load();
     this.log.catchUp();
-    this.refresh(await this.request({ type: 'conversation:get', cid: this.id, body: {} }));
+    const wire = await this.request({ type: 'conversation:get', cid: this.id, body: {} });
+    this.refresh(wire);
+    this.takeReadState(wire);
     return this;
   }
 
@@ -314,6 +341,24 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.current = 'closed';
     this.pending = [];
     this.log.close();
+  }
+
+  private takeReadState(wire: RealtimeConversation): void {
+    if (wire.unread_count === undefined) return;
+    this.unread.reset({
+      unread: wire.unread_count,
+      lastSeen: wire.last_seen_event_id ?? 0,
+      at: wire.sequence_number,
+    });
+  }
+
+  /** Asks the server for the read state when the counter cannot work it out from the events it has. */
+  private async refreshReadState(): Promise<void> {
+    try {
+      this.takeReadState(await this.request({ type: 'conversation:get', cid: this.id, body: {} }));
+    } catch (error) {
+      this.host.logger.debug('refreshing the unread count failed', error);
+    }
   }
 
   /** Merges a members snapshot; see MemberRoster.merge. */

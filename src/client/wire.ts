@@ -101,6 +101,9 @@ export function parseMember(value: unknown): RealtimeMember {
   const invitedBy = str(value.invited_by);
   if (invitedBy !== undefined) member.invited_by = invitedBy;
   if (typeof value.online === 'boolean') member.online = value.online;
+  if (value.role === 'owner' || value.role === 'moderator' || value.role === 'member')
+    member.role = value.role;
+  if (typeof value.muted === 'boolean') member.muted = value.muted;
   return member;
 }
 
@@ -120,8 +123,18 @@ export function parseConversation(value: unknown): RealtimeConversation {
     conversation.state = value.state;
   }
   if (Array.isArray(value.members)) conversation.members = value.members.map(parseMember);
+  const unread = count(value.unread_count);
+  if (unread !== undefined) {
+    conversation.unread_count = unread;
+    conversation.last_seen_event_id = count(value.last_seen_event_id) ?? 0;
+    conversation.last_delivered_event_id = count(value.last_delivered_event_id) ?? 0;
+  }
   return conversation;
 }
+
+/** A non-negative integer, or undefined. */
+const count = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 
 export function parseConversationList(value: unknown): ReplyOf<'user:conversations'> {
   if (!Array.isArray(value)) throw bad('conversation list');
@@ -186,7 +199,7 @@ export const REPLY_PARSERS: ReplyParsers = {
   text: parseAck,
   'text:typing:on': empty,
   'text:typing:off': empty,
-  'text:delivered': empty,
+  'text:delivered': parseAck,
   'text:seen': parseAck,
   image: parseAck,
   'image:delivered': empty,

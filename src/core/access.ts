@@ -63,7 +63,7 @@ export class Access {
 /**
  * Who may read a conversation (its details, members and history) of their own application: the application
  * itself, the user who created it (before they join, as the Stitch SDK expects), and its JOINED or INVITED
- * members.
+ * members. An `open` conversation may be joined by anyone of the application, but is read only once joined.
  */
 export function canRead(
   principal: Principal,

@@ -1,5 +1,5 @@
 import { ParleyError } from '../protocol/errors.js';
-import type { ConversationRecord, Page, PageQuery } from '../store/records.js';
+import type { ConversationRecord, JoinPolicy, Page, PageQuery, ReadState } from '../store/records.js';
 import type { ConversationPatch, Membership, Store } from '../store/store.js';
 import { JOINED, VISIBLE_STATES, type Access } from './access.js';
 import type { Principal } from './auth/principal.js';
@@ -13,6 +13,7 @@ export interface NewConversation {
   displayName?: string | null | undefined;
   imageUrl?: string | null | undefined;
   customData?: Record<string, unknown> | undefined;
+  joinPolicy?: JoinPolicy | undefined;
 }
 
 export class ConversationsService {
@@ -31,6 +32,7 @@ export class ConversationsService {
       displayName: input.displayName ?? null,
       imageUrl: input.imageUrl ?? null,
       state: 'ACTIVE',
+      joinPolicy: input.joinPolicy ?? 'open',
       customData: input.customData ?? {},
       lastEventId: 0,
       createdBy: principal.user?.id ?? null,
@@ -53,6 +55,13 @@ export class ConversationsService {
     return { ...result, items: result.items.map((m) => m.conversation) };
   }
 
+  /** The calling user's read state in the conversation, when they have a member there. */
+  async readState(principal: Principal, id: string): Promise<ReadState | undefined> {
+    if (!principal.user) return undefined;
+    const member = await this.store.getMemberByUser(id, principal.user.id);
+    return member && this.store.getReadState(member.id);
+  }
+
   async listForUser(principal: Principal, userId: string, page: PageQuery): Promise<Page<Membership>> {
     this.access.requireSelfOrApplication(principal, userId);
     await this.access.user(principal, userId);
@@ -70,8 +79,14 @@ export class ConversationsService {
     id: string,
     patch: Omit<ConversationPatch, 'updated'>,
   ): Promise<ConversationRecord> {
-    await this.access.conversation(principal, id);
+    const conversation = await this.access.conversation(principal, id);
     await this.access.self(principal, id, JOINED);
+    if (patch.joinPolicy !== undefined && principal.user && conversation.createdBy !== principal.user.id) {
+      throw new ParleyError(
+        'system:error:forbidden',
+        'Only its owner or the application may change who can join a conversation',
+      );
+    }
     const updated = await this.store.updateConversation(id, { ...patch, updated: nowIso() });
     if (!updated) throw new ParleyError('conversation:error:not-found');
     return updated;

@@ -11,6 +11,7 @@ import { EventsService } from './events-service.js';
 import { GroupCommit, type ErrorLog } from './group-commit.js';
 import { ImportExportService } from './import-export-service.js';
 import { MembersService } from './members-service.js';
+import { ModerationService } from './moderation-service.js';
 import { UsersService } from './users-service.js';
 
 /** Whether the store answers, for `/healthz`. */
@@ -32,6 +33,7 @@ export interface Domain {
   users: UsersService;
   conversations: ConversationsService;
   members: MembersService;
+  moderation: ModerationService;
   events: EventsService;
   health: Health;
   settings: Settings;
@@ -59,6 +61,7 @@ export function createDomain(store: Store, sink: EventSink = nullSink, options: 
     users: new UsersService(store, access, members),
     conversations: new ConversationsService(store, access, sink),
     members,
+    moderation: new ModerationService(store, access, members, sink),
     events: new EventsService(store, access, sink, commits, options.content ?? new ContentPolicy()),
     health: { ping: () => store.ping() },
     settings: { get: (key) => store.getSetting(key), put: (key, value) => store.putSetting(key, value) },

@@ -2,12 +2,14 @@ import { ParleyError } from '../protocol/errors.js';
 import type { AppendGuard, EventRecord, Page, UserRecord } from '../store/records.js';
 import type { EventQuery, Store } from '../store/store.js';
 import { JOINED, type Access } from './access.js';
+import { isModerator } from './moderation.js';
 import type { Principal } from './auth/principal.js';
 import { nowIso } from './clock.js';
 import type { ContentPolicy } from './content-policy.js';
 import type { EventSink } from './event-sink.js';
 import type { GroupCommit } from './group-commit.js';
-import type { EventView } from './views.js';
+import type { EventView, Receipts } from './views.js';
+import { isMessageType } from '../protocol/read-state.js';
 
 export interface NewEventInput {
   type: string;
@@ -97,7 +99,7 @@ export class EventsService {
   async list(principal: Principal, conversationId: string, query: EventQuery): Promise<Page<EventView>> {
     await this.access.readable(principal, conversationId);
     const page = await this.store.listEvents(conversationId, query);
-    const items = await this.withSenders(page.items);
+    const items = await this.withReceipts(conversationId, await this.withSenders(page.items));
     return page.next === undefined ? { items } : { items, next: page.next };
   }
 
@@ -130,7 +132,7 @@ export class EventsService {
     const announced = await this.store.transaction(async (tx) => {
       const event = await tx.getEvent(conversationId, id);
       if (!event || event.deleted) throw new ParleyError('event:error:not-found', `Event ${id} not found`);
-      if (self && event.from !== self.id) {
+      if (self && event.from !== self.id && !isModerator(self)) {
         throw new ParleyError('system:error:forbidden', 'Users may only delete their own events');
       }
       await tx.markEventDeleted(conversationId, id, at);
@@ -141,6 +143,25 @@ export class EventsService {
       );
     });
     this.sink.publish(conversationId, announced);
+  }
+
+  /** Marks each message with the members whose read pointers have passed it (one read of the pointers). */
+  private async withReceipts(conversationId: string, views: EventView[]): Promise<EventView[]> {
+    if (!views.some((v) => isMessageType(v.event.type))) return views;
+    const pointers = await this.store.readPointers(conversationId);
+    return views.map((view) => {
+      const { event } = view;
+      if (!isMessageType(event.type) || event.deleted) return view;
+      const receipts: Receipts = { seenBy: {}, deliveredTo: {} };
+      for (const p of pointers) {
+        if (p.memberId === event.from) continue;
+        if (p.lastSeenEventId >= event.id) receipts.seenBy[p.memberId] = p.lastSeenAt ?? event.timestamp;
+        if (p.lastDeliveredEventId >= event.id) {
+          receipts.deliveredTo[p.memberId] = p.lastDeliveredAt ?? event.timestamp;
+        }
+      }
+      return { ...view, receipts };
+    });
   }
 
   /** Resolves the users behind the events' members with one lookup per distinct member. */

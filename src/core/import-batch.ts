@@ -132,6 +132,7 @@ async function applyConversations(
       displayName: given.displayName,
       imageUrl: given.imageUrl,
       state: given.state,
+      joinPolicy: given.joinPolicy,
       customData: given.customData,
       lastEventId: before?.lastEventId ?? 0,
       createdBy: given.createdBy !== undefined ? given.createdBy : (before?.createdBy ?? null),

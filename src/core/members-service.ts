@@ -10,6 +10,7 @@ import type {
 } from '../store/records.js';
 import type { Membership, Store } from '../store/store.js';
 import { allMemberships } from './all-memberships.js';
+import { requireAuthorityOver } from './moderation.js';
 import { VISIBLE_STATES, type Access } from './access.js';
 import type { Principal } from './auth/principal.js';
 import { nowIso } from './clock.js';
@@ -69,6 +70,8 @@ export class MembersService {
           conversationId: conversation.id,
           userId: user.id,
           state: input.state,
+          role: conversation.createdBy === user.id ? 'owner' : 'member',
+          muted: false,
           timestamps: { [STAMP_FOR_STATE[input.state]]: at },
           channel: input.channel ?? { type: 'app' },
           invitedBy,
@@ -88,6 +91,11 @@ export class MembersService {
     });
     this.announce(view.member, events);
     return view;
+  }
+
+  /** Whether the member is muted (their typing is then not relayed). */
+  async isMuted(memberId: string): Promise<boolean> {
+    return (await this.store.getMember(memberId))?.muted ?? false;
   }
 
   /** A member by id, or the caller's own with the id `me`. */
@@ -120,18 +128,24 @@ export class MembersService {
     return Promise.all(members.map((m) => this.view(m)));
   }
 
-  /** Moves a member to JOINED or LEFT; users may only move their own member. */
+  /**
+   * Moves a member to JOINED or LEFT. Users move their own member; owners and moderators may also remove
+   * others (Stitch's `member.kick()`), with a `reason` carried into `member:left`.
+   */
   async update(
     principal: Principal,
     conversationId: string,
     memberId: string,
     state: MemberState,
+    reason?: string,
   ): Promise<MemberView> {
     const conversation = await this.access.conversation(principal, conversationId);
     const member = await this.store.getMember(memberId);
     if (!member || member.conversationId !== conversationId) throw new ParleyError('member:error:not-found');
     if (principal.user && principal.user.id !== member.userId) {
-      throw new ParleyError('system:error:forbidden', 'Users may only change their own member');
+      if (state !== 'LEFT') throw new ParleyError('system:error:forbidden', 'Users may only join themselves');
+      const actor = await this.store.getMemberByUser(conversationId, principal.user.id);
+      requireAuthorityOver(actor, member, 'remove others');
     }
     const view = await this.view(member);
     const at = nowIso();
@@ -139,7 +153,11 @@ export class MembersService {
       const current = await tx.getMember(memberId);
       if (!current) throw new ParleyError('member:error:not-found');
       const updated = await this.moveTo(tx, current, state, at, current.invitedBy);
-      return { updated, events: await this.appendStateEvent(tx, conversation, updated, view.user, at) };
+      const extra = reason === undefined ? {} : { reason };
+      return {
+        updated,
+        events: await this.appendStateEvent(tx, conversation, updated, view.user, at, extra),
+      };
     });
     this.announce(updated, events);
     return { member: updated, user: view.user };
@@ -171,7 +189,7 @@ export class MembersService {
   }
 
   /** Publishes a committed state change: the membership as data first, then the event that announced it. */
-  private announce(member: MemberRecord, events: EventRecord[]): void {
+  announce(member: MemberRecord, events: EventRecord[]): void {
     const [event] = events;
     if (event) {
       this.sink.membershipChanged({
@@ -186,8 +204,8 @@ export class MembersService {
   }
 
   /**
-   * A user may join a conversation they created, were invited into, or were in before; nobody invites
-   * themselves. Everything else needs an invitation or the application.
+   * Any user of the application may join an `open` conversation; an `invite` one only its creator and users
+   * invited into it. Nobody invites themselves.
    */
   private async mayJoin(
     user: UserRecord,
@@ -195,10 +213,11 @@ export class MembersService {
     state: NewMember['state'],
   ): Promise<void> {
     if (state !== 'JOINED') throw new ParleyError('system:error:forbidden', 'Users cannot invite themselves');
-    if (conversation.createdBy === user.id) return;
+    if (conversation.createdBy === user.id || conversation.joinPolicy === 'open') return;
     const existing = await this.store.getMemberByUser(conversation.id, user.id);
-    if (!existing) {
-      throw new ParleyError('conversation:error:not-member', 'Join needs an invitation to this conversation');
+    // A JOINED member gets `already-member` from the join itself.
+    if (existing?.state !== 'INVITED' && existing?.state !== 'JOINED') {
+      throw new ParleyError('conversation:error:invite-only');
     }
   }
 
@@ -221,7 +240,7 @@ export class MembersService {
     });
   }
 
-  private async moveTo(
+  async moveTo(
     tx: Store,
     member: MemberRecord,
     state: MemberState,
@@ -240,14 +259,17 @@ export class MembersService {
     return updated;
   }
 
-  private appendStateEvent(
+  /** Appends the `member:*` event announcing the member's state; `extra` adds to its body (a removal's reason). */
+  appendStateEvent(
     tx: Store,
     conversation: ConversationRecord,
     member: MemberRecord,
     user: UserRecord,
     at: string,
+    extra: Record<string, unknown> = {},
   ): Promise<EventRecord[]> {
     const body: Record<string, unknown> = {
+      ...extra,
       user: { id: user.id, user_id: user.id, name: user.name, display_name: user.displayName },
       channel: member.channel,
       state: member.state,

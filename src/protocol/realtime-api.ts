@@ -53,7 +53,7 @@ export interface RealtimeApi {
   'conversation:get': { request: { cid: string; body?: Record<string, never> }; reply: RealtimeConversation };
   'conversation:events': { request: { cid: string; body?: HistoryQuery }; reply: PushedEvent[] };
   'new:conversation': {
-    request: { body?: { name?: string; display_name?: string } };
+    request: { body?: { name?: string; display_name?: string; join_policy?: 'open' | 'invite' } };
     reply: RealtimeConversation;
   };
   /** Joins the caller (the body names nobody else: a user may not join others). */
@@ -68,7 +68,7 @@ export interface RealtimeApi {
   'conversation:delete': { request: { cid: string; body?: Record<string, never> }; reply: EmptyReply };
   /** Names the member in `body.member_id` or `to`; a `from` (the caller's own member) is accepted and unused. */
   'conversation:member:delete': {
-    request: { cid: string; from?: string; to?: string; body?: { member_id?: string } };
+    request: { cid: string; from?: string; to?: string; body?: { member_id?: string; reason?: string } };
     reply: RealtimeMember;
   };
   /** `client_ref` makes the send idempotent: a retry with the same reference returns the original event. */
@@ -79,7 +79,8 @@ export interface RealtimeApi {
   /** `activity` (1 on, 0 off) is what nexmo-stitch sends; the server derives it from the type. */
   'text:typing:on': { request: InConversation & { body?: { activity?: 0 | 1 } }; reply: EmptyReply };
   'text:typing:off': { request: InConversation & { body?: { activity?: 0 | 1 } }; reply: EmptyReply };
-  'text:delivered': { request: InConversation & { body: { event_id: number } }; reply: EmptyReply };
+  /** Stored, as `text:seen` is: it moves the sender's delivered pointer. */
+  'text:delivered': { request: InConversation & { body: { event_id: number } }; reply: StoredEventReply };
   'text:seen': { request: InConversation & { body: { event_id: number } }; reply: StoredEventReply };
   /** Stitch `sendImage`: `representations` is the `POST /v1/image` reply; only the sender's uploads. */
   image: {

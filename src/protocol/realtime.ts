@@ -54,7 +54,7 @@ export interface RealtimeRequest {
   client_ref?: string;
 }
 
-/** Events pushed by the server. Persisted events have a numeric `id`; typing and delivery are ephemeral. */
+/** Events pushed by the server. Persisted events have a numeric `id`; typing and presence are ephemeral. */
 export interface PushedEvent {
   type: string;
   cid: string;
@@ -81,6 +81,9 @@ export interface RealtimeMember {
   name: string;
   display_name: string | null;
   state: 'INVITED' | 'JOINED' | 'LEFT';
+  /** Always sent by Parley; optional for servers that predate roles. */
+  role?: 'owner' | 'moderator' | 'member';
+  muted?: boolean;
   timestamp: { invited?: string; joined?: string; left?: string };
   channel: { type: string };
   invited_by?: string;
@@ -94,10 +97,15 @@ export interface RealtimeConversation {
   display_name: string | null;
   timestamp: { created: string; updated: string };
   sequence_number: number;
+  join_policy?: 'open' | 'invite';
   /** The caller's own member, when they have one. */
   member_id?: string;
   state?: 'INVITED' | 'JOINED' | 'LEFT';
   members?: RealtimeMember[];
+  /** The caller's read state (`user:conversations`): messages from others after their last seen event. */
+  unread_count?: number;
+  last_seen_event_id?: number;
+  last_delivered_event_id?: number;
 }
 
 /**

@@ -25,10 +25,22 @@ export interface ConversationBody {
   display_name: string | null;
   image_url: string | null;
   state: 'ACTIVE' | 'INACTIVE' | 'DELETED';
+  /** `open`: any user of the application who knows the id may join; `invite`: only invited users. */
+  join_policy: 'open' | 'invite';
   sequence_number: number;
   timestamp: { created: string; updated: string };
   properties: { custom_data: Record<string, unknown> };
   _links: Links;
+}
+
+/** An item of `GET /v1/users/:id/conversations`: the conversation with the user's member and read state. */
+export interface UserConversationBody extends ConversationBody {
+  /** Messages from others after the last seen event (0 unless the member is JOINED). */
+  unread_count: number;
+  /** 0 while nothing has been seen (or delivered). */
+  last_seen_event_id: number;
+  last_delivered_event_id: number;
+  _embedded: { member: { id: string; state: 'INVITED' | 'JOINED' | 'LEFT' } };
 }
 
 export interface EmbeddedUser {
@@ -41,6 +53,8 @@ export interface MemberBody {
   id: string;
   conversation_id: string;
   state: 'INVITED' | 'JOINED' | 'LEFT';
+  role: 'owner' | 'moderator' | 'member';
+  muted: boolean;
   timestamp: { invited?: string; joined?: string; left?: string };
   channel: { type: string } & Record<string, unknown>;
   invited_by?: string;
@@ -57,6 +71,8 @@ export interface EventBody {
   body: Record<string, unknown>;
   timestamp: string;
   deleted?: string;
+  /** For messages in a listing: member id to when they (at the latest) saw it, or had it delivered. */
+  state?: { seen_by: Record<string, string>; delivered_to: Record<string, string> };
   _embedded?: { from_user?: EmbeddedUser; from_member?: { id: string } };
   _links: Links;
 }

@@ -1,5 +1,5 @@
 import type { MediaTables } from './media/media-tables.js';
-import type { ApplicationRecord, ConversationState, MemberState } from './records.js';
+import type { ApplicationRecord, ConversationState, JoinPolicy, MemberRole, MemberState } from './records.js';
 
 /**
  * The schema as Kysely sees it. Column types are the portable subset shared by SQLite and PostgreSQL:
@@ -12,6 +12,14 @@ export interface Database extends MediaTables {
   conversations: ConversationsTable;
   members: MembersTable;
   events: EventsTable;
+  bans: BansTable;
+}
+
+export interface BansTable {
+  conversation_id: string;
+  user_id: string;
+  reason: string | null;
+  created: string;
 }
 
 export interface SettingsTable {
@@ -50,6 +58,9 @@ export interface ConversationsTable {
   /** JSON object. */
   custom_data: string;
   last_event_id: number;
+  join_policy: JoinPolicy;
+  /** Messages ever appended, deleted ones included (0004). */
+  message_count: number;
   created_by: string | null;
   created: string;
   updated: string;
@@ -66,6 +77,17 @@ export interface MembersTable {
   channel: string;
   invited_by: string | null;
   created: string;
+  role: MemberRole;
+  /** 1 when muted. */
+  muted: number;
+  /** Read state (0004): see `kysely/read-state.ts`. */
+  last_delivered_event_id: number;
+  last_seen_event_id: number;
+  last_delivered_at: string | null;
+  last_seen_at: string | null;
+  unread_horizon: number;
+  horizon_messages: number;
+  excluded_messages: number;
 }
 
 export interface EventsTable {

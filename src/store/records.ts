@@ -22,6 +22,10 @@ export interface UserRecord {
 
 export type ConversationState = 'ACTIVE' | 'INACTIVE' | 'DELETED';
 
+/** `open`: any user of the application who knows the id may read and join; `invite`: only invited users. */
+export type JoinPolicy = 'open' | 'invite';
+export const JOIN_POLICIES: readonly JoinPolicy[] = ['open', 'invite'];
+
 export interface ConversationRecord {
   id: string;
   applicationId: string;
@@ -29,6 +33,7 @@ export interface ConversationRecord {
   displayName: string | null;
   imageUrl: string | null;
   state: ConversationState;
+  joinPolicy: JoinPolicy;
   customData: Record<string, unknown>;
   /** The id of the newest event: events are numbered 1..lastEventId with no gaps. */
   lastEventId: number;
@@ -46,16 +51,46 @@ export interface MemberTimestamps {
   left?: string;
 }
 
+/** `owner`: the creator; owners and moderators may remove, ban and mute others and delete their messages. */
+export type MemberRole = 'owner' | 'moderator' | 'member';
+
 export interface MemberRecord {
   id: string;
   conversationId: string;
   userId: string;
   state: MemberState;
+  role: MemberRole;
+  /** A muted member's sends are refused (`conversation:error:muted`) and their typing is not relayed. */
+  muted: boolean;
   timestamps: MemberTimestamps;
   channel: { type: string } & Record<string, unknown>;
   /** The user name of whoever invited this member, when someone did. */
   invitedBy: string | null;
   created: string;
+}
+
+/** A member's read pointers (0 when nothing yet) and unread count; only JOINED members have unread messages. */
+export interface ReadState {
+  lastDeliveredEventId: number;
+  lastSeenEventId: number;
+  /** Messages (`MESSAGE_TYPES`) from others after the last seen one, since the latest join, not deleted. */
+  unreadCount: number;
+}
+
+export interface BanRecord {
+  conversationId: string;
+  userId: string;
+  reason: string | null;
+  created: string;
+}
+
+/** A member's read pointers with when they last moved, for marking messages seen or delivered in listings. */
+export interface ReadPointer {
+  memberId: string;
+  lastDeliveredEventId: number;
+  lastDeliveredAt: string | null;
+  lastSeenEventId: number;
+  lastSeenAt: string | null;
 }
 
 export interface EventRecord {

@@ -4,12 +4,16 @@ import type {
   ApplicationRecord,
   ConversationRecord,
   EventRecord,
+  BanRecord,
   MemberRecord,
+  MemberRole,
   MemberState,
   MemberTimestamps,
   NewEvent,
   Page,
   PageQuery,
+  ReadPointer,
+  ReadState,
   UserRecord,
 } from './records.js';
 
@@ -25,13 +29,16 @@ export interface ConversationPatch {
   displayName?: string | null;
   imageUrl?: string | null;
   state?: ConversationRecord['state'];
+  joinPolicy?: ConversationRecord['joinPolicy'];
   customData?: Record<string, unknown>;
   updated: string;
 }
 
 export interface MemberPatch {
-  state: MemberState;
-  timestamps: MemberTimestamps;
+  state?: MemberState;
+  timestamps?: MemberTimestamps;
+  role?: MemberRole;
+  muted?: boolean;
   invitedBy?: string | null;
 }
 
@@ -46,6 +53,7 @@ export interface EventQuery extends PageQuery {
 export interface Membership {
   conversation: ConversationRecord;
   member: MemberRecord;
+  readState: ReadState;
 }
 
 /**
@@ -99,11 +107,21 @@ export interface Store extends MediaCatalog {
   /** Every member of the conversation in the given states, unpaginated (for fan-out and `conversation:get`). */
   membersInStates(conversationId: string, states: MemberState[]): Promise<MemberRecord[]>;
   updateMember(id: string, patch: MemberPatch): Promise<MemberRecord | undefined>;
+  /** Bans the user from the conversation (replacing an earlier ban's reason); joining is then refused. */
+  putBan(ban: BanRecord): Promise<BanRecord>;
+  getBan(conversationId: string, userId: string): Promise<BanRecord | undefined>;
+  deleteBan(conversationId: string, userId: string): Promise<boolean>;
+  /** Every member's read pointers in the conversation (members who have had something delivered only). */
+  readPointers(conversationId: string): Promise<ReadPointer[]>;
+  /** The member's read pointers and unread count, read from counters kept in each commit (no history scan). */
+  getReadState(memberId: string): Promise<ReadState | undefined>;
 
   /**
    * Appends events with the next contiguous ids of the conversation, atomically. An event whose `clientRef`
    * was already used by the same sender in this conversation is not stored again: the original is returned.
    * With a `guard` nothing is appended unless its member is JOINED (`conversation:error:not-member`).
+   * Receipts (`RECEIPT_TYPES`) from a member move that member's read pointers forward in the same commit,
+   * and messages keep the unread counters (see `kysely/read-state.ts`).
    * Refusals (`ParleyError`s) are raised before anything is written, so a transaction may go on after one.
    */
   appendEvents(
@@ -114,7 +132,7 @@ export interface Store extends MediaCatalog {
   ): Promise<EventRecord[]>;
   getEvent(conversationId: string, id: number): Promise<EventRecord | undefined>;
   listEvents(conversationId: string, query: EventQuery): Promise<Page<EventRecord>>;
-  /** Marks the event deleted and empties its body. */
+  /** Marks the event deleted and empties its body; a deleted message stops counting as unread. */
   markEventDeleted(conversationId: string, id: number, at: string): Promise<EventRecord | undefined>;
 
   /*

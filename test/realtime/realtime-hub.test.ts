@@ -46,6 +46,7 @@ function recorder(accepts: (type: string) => boolean = () => true) {
 const joinedTo = (cid: string, userId: string, lastEventId: number): Membership => ({
   conversation: newConversation('APP-1', { id: cid, lastEventId }),
   member: newMember(cid, userId, { id: `MEM-${userId}` }),
+  readState: { lastDeliveredEventId: 0, lastSeenEventId: 0, unreadCount: 0 },
 });
 
 function setup(stored: Record<string, EventRecord[]> = {}, memberships: Membership[] = []) {

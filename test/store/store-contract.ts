@@ -50,6 +50,7 @@ export const newConversation = (
   imageUrl: null,
   createdBy: null,
   state: 'ACTIVE',
+  joinPolicy: 'open',
   customData: {},
   lastEventId: 0,
   created: at(0),
@@ -66,6 +67,8 @@ export const newMember = (
   conversationId,
   userId,
   state: 'JOINED',
+  role: 'member',
+  muted: false,
   timestamps: { joined: at(0) },
   channel: { type: 'app' },
   invitedBy: null,
@@ -412,7 +415,13 @@ export function runStoreContract(label: string, open: () => Promise<Store>): voi
           { states: ['JOINED', 'INVITED'] },
         );
         expect(filtered).toEqual({
-          items: [{ conversation: { ...joined, lastEventId: 1, updated: at(3) }, member: joinedMember }],
+          items: [
+            {
+              conversation: { ...joined, lastEventId: 1, updated: at(3) },
+              member: joinedMember,
+              readState: { lastDeliveredEventId: 0, lastSeenEventId: 0, unreadCount: 0 },
+            },
+          ],
         });
       });
     });

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type Insertable } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deliveryId } from '../../src/core/webhooks/delivery-id.js';
 import type { Database } from '../../src/store/database.js';
@@ -39,21 +39,23 @@ describe('upgrading a database that predates webhooks', () => {
         created: app.created,
       })
       .execute();
+    // The row as migration 0001 shaped the table: later migrations' columns (join_policy, …) do not exist yet.
+    const v1Conversation = {
+      id: conversation.id,
+      application_id: app.id,
+      name: null,
+      display_name: null,
+      image_url: null,
+      state: 'ACTIVE',
+      custom_data: '{}',
+      last_event_id: 2,
+      created_by: null,
+      created: conversation.created,
+      updated: conversation.updated,
+    };
     await old
       .insertInto('conversations')
-      .values({
-        id: conversation.id,
-        application_id: app.id,
-        name: null,
-        display_name: null,
-        image_url: null,
-        state: 'ACTIVE',
-        custom_data: '{}',
-        last_event_id: 2,
-        created_by: null,
-        created: conversation.created,
-        updated: conversation.updated,
-      })
+      .values(v1Conversation as Insertable<Database['conversations']>)
       .execute();
     for (const id of [1, 2]) {
       await old

@@ -5,6 +5,8 @@ export interface ConversationModel {
   title: string;
   /** This user's membership; `undefined` when they have none. */
   state: 'JOINED' | 'INVITED' | 'LEFT' | undefined;
+  /** Messages from others you have not seen yet. */
+  unread: number;
 }
 
 export interface ConversationListHandlers {
@@ -37,6 +39,15 @@ export function renderConversationList(
       const open = el('button', { class: 'conversation-open', type: 'button' }, [
         el('span', { class: 'conversation-name', title: c.title }, c.title),
         el('span', { class: 'conversation-state' }, c.state ? STATE_TEXT[c.state] : 'Not a member'),
+        ...(c.unread > 0
+          ? [
+              el(
+                'span',
+                { class: 'conversation-unread', 'aria-label': `${c.unread} unread` },
+                String(c.unread),
+              ),
+            ]
+          : []),
       ]);
       open.addEventListener('click', () => handlers.open(c.id));
       return el(

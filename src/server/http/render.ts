@@ -9,8 +9,10 @@ import type {
   ListBody,
   MemberBody,
   UserBody,
+  UserConversationBody,
 } from '../../protocol/rest.js';
 import type { ApplicationRecord, ConversationRecord, Page, UserRecord } from '../../store/records.js';
+import type { Membership } from '../../store/store.js';
 import { pageLinks, requestUrl } from './pagination.js';
 
 /** Records to Vonage-shaped JSON. `base` is the server's absolute origin, for `_links`. */
@@ -36,10 +38,25 @@ export function renderConversation(base: string, c: ConversationRecord): Convers
     display_name: c.displayName,
     image_url: c.imageUrl,
     state: c.state,
+    join_policy: c.joinPolicy,
     sequence_number: c.lastEventId,
     timestamp: { created: c.created, updated: c.updated },
     properties: { custom_data: c.customData },
     _links: link(base, `/v1/conversations/${c.id}`),
+  };
+}
+
+/** One of a user's conversations, with their member in it and their read state. */
+export function renderMembership(
+  base: string,
+  { conversation, member, readState }: Membership,
+): UserConversationBody {
+  return {
+    ...renderConversation(base, conversation),
+    unread_count: readState.unreadCount,
+    last_seen_event_id: readState.lastSeenEventId,
+    last_delivered_event_id: readState.lastDeliveredEventId,
+    _embedded: { member: { id: member.id, state: member.state } },
   };
 }
 
@@ -54,6 +71,8 @@ export function renderMember(base: string, { member, user }: MemberView): Member
     id: member.id,
     conversation_id: member.conversationId,
     state: member.state,
+    role: member.role,
+    muted: member.muted,
     timestamp: member.timestamps,
     channel: member.channel,
     initiator: member.invitedBy
@@ -67,7 +86,7 @@ export function renderMember(base: string, { member, user }: MemberView): Member
   return body;
 }
 
-export function renderEvent(base: string, { event, fromUser }: EventView): EventBody {
+export function renderEvent(base: string, { event, fromUser, receipts }: EventView): EventBody {
   const body: EventBody = {
     id: event.id,
     type: event.type,
@@ -77,6 +96,7 @@ export function renderEvent(base: string, { event, fromUser }: EventView): Event
     _links: link(base, `/v1/conversations/${event.conversationId}/events/${event.id}`),
   };
   if (event.deleted) body.deleted = event.deleted;
+  if (receipts) body.state = { seen_by: receipts.seenBy, delivered_to: receipts.deliveredTo };
   if (event.from) {
     body._embedded = { from_member: { id: event.from } };
     if (fromUser) body._embedded.from_user = embeddedUser(fromUser);

@@ -24,9 +24,12 @@ export const userPatchSchema = z
   })
   .loose();
 
+export const joinPolicySchema = z.enum(['open', 'invite']);
+
 export const newConversationSchema = z
   .object({
     name: text(200).nullable().optional(),
+    join_policy: joinPolicySchema.optional(),
     display_name: nullableText(200),
     image_url: url.nullable().optional(),
     properties,
@@ -52,7 +55,20 @@ export const newMemberSchema = z
   .loose();
 
 export const memberPatchSchema = z
-  .object({ state: memberStateSchema.pipe(z.enum(['JOINED', 'LEFT'])) })
+  .object({
+    state: memberStateSchema.pipe(z.enum(['JOINED', 'LEFT'])).optional(),
+    role: z.enum(['moderator', 'member']).optional(),
+    muted: z.boolean().optional(),
+    /** Why a member was removed, carried into `member:left`. */
+    reason: z.string().max(1000).optional(),
+  })
+  .loose()
+  .refine((patch) => patch.state !== undefined || patch.role !== undefined || patch.muted !== undefined, {
+    message: 'Give state, role or muted',
+  });
+
+export const newBanSchema = z
+  .object({ user_id: z.string().min(1).max(100), reason: z.string().max(1000).optional() })
   .loose();
 
 export const newEventSchema = z

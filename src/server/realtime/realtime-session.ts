@@ -22,6 +22,7 @@ import type { DeadlineQueue, Expiry } from './deadline-queue.js';
 import type { HubSession, RealtimeHub } from './realtime-hub.js';
 import type { RealtimeLimits, RequestContext } from './request-context.js';
 import { parseEnvelope, tidOf } from './request-envelope.js';
+import { requireAclFor } from './request-acl.js';
 import { HANDLERS, type HandledType } from './request-handlers.js';
 
 export type { RealtimeLimits } from './request-context.js';
@@ -295,5 +296,6 @@ function run<K extends HandledType>(
   request: RealtimeRequest,
 ): Promise<ReplyOf<K>> {
   const handler: (ctx: RequestContext, request: RequestOf<K>) => Promise<ReplyOf<K>> = HANDLERS[type];
+  requireAclFor(type, ctx.principal, request);
   return handler(ctx, request as RequestOf<K>);
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { nowIso } from '../../core/clock.js';
 import { ParleyError } from '../../protocol/errors.js';
 import type { RequestType } from '../../protocol/realtime.js';
-import type { EmptyReply, ReplyOf, RequestOf } from '../../protocol/realtime-api.js';
+import type { EmptyReply, ReplyOf, RequestOf, StoredEventReply } from '../../protocol/realtime-api.js';
 import { validate } from '../validate.js';
 import type { RequestContext } from './request-context.js';
 import { MEDIA_HANDLERS } from './media-handlers.js';
@@ -39,9 +39,15 @@ const userRef = z
   .object({ user_id: z.string().max(100).optional(), user_name: z.string().max(200).optional() })
   .loose();
 const newConversationBody = z
-  .object({ name: z.string().min(1).max(200).optional(), display_name: z.string().max(200).optional() })
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    display_name: z.string().max(200).optional(),
+    join_policy: z.enum(['open', 'invite']).optional(),
+  })
   .loose();
-const memberRef = z.object({ member_id: z.string().max(100).optional() }).loose();
+const memberRef = z
+  .object({ member_id: z.string().max(100).optional(), reason: z.string().max(1000).optional() })
+  .loose();
 
 interface Addressed {
   type: string;
@@ -71,16 +77,33 @@ function senderIn(ctx: RequestContext, request: Addressed): string {
 }
 
 function ephemeral(
-  type: 'text:typing:on' | 'text:typing:off' | 'text:delivered',
+  type: 'text:typing:on' | 'text:typing:off',
 ): (ctx: RequestContext, request: Addressed) => Promise<EmptyReply> {
-  return (ctx, request) => {
+  return async (ctx, request) => {
     const from = senderIn(ctx, request);
-    const body =
-      type === 'text:delivered'
-        ? { event_id: bodyOf(eventRef, request).event_id }
-        : { activity: type === 'text:typing:on' ? 1 : 0 };
+    // A muted member's typing goes nowhere; the request itself still succeeds, as a send would not.
+    if (await ctx.domain.members.isMuted(from)) return {};
+    const body = { activity: type === 'text:typing:on' ? 1 : 0 };
     ctx.hub.broadcastEphemeral({ type, cid: cidOf(request), from, timestamp: nowIso(), body });
-    return Promise.resolve({});
+    return {};
+  };
+}
+
+/**
+ * A receipt (`RECEIPT_TYPES`) is a stored event like any other: its commit moves the sender's read pointer,
+ * so receipts survive reconnects and show in history.
+ */
+function receipt(type: 'text:delivered' | 'text:seen') {
+  return async (ctx: RequestContext, request: Addressed): Promise<StoredEventReply> => {
+    const memberId = senderIn(ctx, request);
+    const { event_id } = bodyOf(eventRef, request);
+    const { event } = await ctx.domain.events.send(
+      ctx.principal,
+      cidOf(request),
+      { type, body: { event_id } },
+      memberId,
+    );
+    return { id: event.id, timestamp: event.timestamp };
   };
 }
 
@@ -94,7 +117,9 @@ export const HANDLERS: Handlers = {
 
   'user:conversations': async (ctx) => {
     const all = await ctx.domain.conversations.allForUser(ctx.principal);
-    return all.map(({ conversation, member }) => toRealtimeConversation(conversation, member));
+    return all.map(({ conversation, member, readState }) =>
+      toRealtimeConversation(conversation, member, undefined, readState),
+    );
   },
 
   'conversation:get': async (ctx, request) => {
@@ -107,6 +132,7 @@ export const HANDLERS: Handlers = {
       conversation,
       me,
       members.map((m) => toRealtimeMember(m, hub.isOnline(m.user.id))),
+      me && (await domain.conversations.readState(principal, cid)),
     );
   },
 
@@ -121,7 +147,7 @@ export const HANDLERS: Handlers = {
       startId: q.start_id,
       endId: q.end_id,
     });
-    const events = page.items.map((v) => toPushedEvent(v.event));
+    const events = page.items.map((v) => toPushedEvent(v.event, v.receipts));
     // Always answer oldest first; "desc" only picks the newest page.
     return order === 'desc' ? events.reverse() : events;
   },
@@ -131,6 +157,7 @@ export const HANDLERS: Handlers = {
     const conversation = await ctx.domain.conversations.create(ctx.principal, {
       name: input.name,
       displayName: input.display_name,
+      joinPolicy: input.join_policy,
     });
     return toRealtimeConversation(conversation);
   },
@@ -159,10 +186,11 @@ export const HANDLERS: Handlers = {
   },
 
   'conversation:member:delete': async (ctx, request) => {
-    const memberId = bodyOf(memberRef, request).member_id ?? request.to;
+    const { member_id, reason } = bodyOf(memberRef, request);
+    const memberId = member_id ?? request.to;
     if (!memberId)
       throw new ParleyError('system:error:invalid-request', 'Name the member in body.member_id or to');
-    const view = await ctx.domain.members.update(ctx.principal, cidOf(request), memberId, 'LEFT');
+    const view = await ctx.domain.members.update(ctx.principal, cidOf(request), memberId, 'LEFT', reason);
     return toRealtimeMember(view);
   },
 
@@ -185,19 +213,8 @@ export const HANDLERS: Handlers = {
 
   'text:typing:on': ephemeral('text:typing:on'),
   'text:typing:off': ephemeral('text:typing:off'),
-  'text:delivered': ephemeral('text:delivered'),
-
-  'text:seen': async (ctx, request) => {
-    const memberId = senderIn(ctx, request);
-    const { event_id } = bodyOf(eventRef, request);
-    const { event } = await ctx.domain.events.send(
-      ctx.principal,
-      cidOf(request),
-      { type: 'text:seen', body: { event_id } },
-      memberId,
-    );
-    return { id: event.id, timestamp: event.timestamp };
-  },
+  'text:delivered': receipt('text:delivered'),
+  'text:seen': receipt('text:seen'),
 
   'event:delete': async (ctx, request) => {
     senderIn(ctx, request);

@@ -8,30 +8,33 @@ export function appendQueries(db: Kysely<Database>) {
     .updateTable('conversations')
     .set((eb) => ({
       last_event_id: eb('last_event_id', '+', param<number>('count')),
+      message_count: eb('message_count', '+', param<number>('messages')),
       updated: param<string>('updated'),
     }))
     .where('id', '=', param<string>('conversation'))
     .returning('last_event_id');
+  const guardMember = db
+    .updateTable('members')
+    .set((eb) => ({ excluded_messages: eb('excluded_messages', '+', param<number>('sent')) }))
+    .where('id', '=', param<string>('member'))
+    .where('conversation_id', '=', param<string>('conversation'))
+    .where('user_id', '=', param<string>('user'))
+    .where('state', '=', 'JOINED')
+    .where('muted', '=', 0)
+    .returning('id');
   return {
-    /** Reserves `count` ids: the row lock it takes on PostgreSQL serialises appends to one conversation. */
-    reserve: new PreparedQuery<'count' | 'updated' | 'conversation', { last_event_id: number }>(reserve),
-    /** As `reserve`, only while the member is the user's and JOINED in the conversation. */
-    reserveAsMember: new PreparedQuery<
-      'count' | 'updated' | 'conversation' | 'member' | 'user',
-      { last_event_id: number }
-    >(
-      reserve.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('members')
-            .select(eb.lit(1).as('one'))
-            .where('members.id', '=', param<string>('member'))
-            .where('members.conversation_id', '=', param<string>('conversation'))
-            .where('members.user_id', '=', param<string>('user'))
-            .where('members.state', '=', 'JOINED'),
-        ),
-      ),
+    /**
+     * Reserves `count` ids, `messages` of them messages: the row lock it takes on PostgreSQL serialises
+     * appends to one conversation.
+     */
+    reserve: new PreparedQuery<'count' | 'messages' | 'updated' | 'conversation', { last_event_id: number }>(
+      reserve,
     ),
+    /**
+     * The append guard: matches only while the member is the user's, JOINED and not muted, and counts
+     * the `sent` messages as the member's own (never unread for them).
+     */
+    guardMember: new PreparedQuery<'sent' | 'member' | 'conversation' | 'user', { id: string }>(guardMember),
     insertEvent: new PreparedQuery<
       'conversation' | 'id' | 'type' | 'from' | 'body' | 'timestamp' | 'clientRef',
       Record<string, never>

@@ -33,6 +33,7 @@ export function conversations(scope: SqlScope): Conversations {
       const values: Updateable<ConversationsTable> = { ...profileChanges(patch), updated: patch.updated };
       if (patch.name !== undefined) values.name = patch.name;
       if (patch.state !== undefined) values.state = patch.state;
+      if (patch.joinPolicy !== undefined) values.join_policy = patch.joinPolicy;
       return scope.update(
         scope.db.updateTable('conversations').set(values).where('id', '=', id).returningAll(),
         toConversation,

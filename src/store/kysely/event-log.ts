@@ -2,9 +2,12 @@ import { ParleyError } from '../../protocol/errors.js';
 import type { EventsTable } from '../database.js';
 import type { AppendGuard, EventRecord, MemberRecord, NewEvent } from '../records.js';
 import type { Store } from '../store.js';
+import { isMessageType } from '../../protocol/read-state.js';
+import { lockConversation } from './conversation-lock.js';
 import { conversations } from './conversations.js';
 import { pageBy, type KeyColumn } from './keyset.js';
 import { members } from './members.js';
+import { applyReceipts, excludeDeleted, excludeOwn, messagesBySender } from './read-state.js';
 import { toEvent } from './row-mappers.js';
 import type { SqlScope } from './sql-scope.js';
 
@@ -55,17 +58,29 @@ export function eventLog(scope: SqlScope): EventLog {
       return pageBy(select, query, BY_ID, toEvent);
     },
 
-    // The row stays, so ids stay gapless and clients see the deletion; the content does not.
+    // The row stays, so ids stay gapless and clients see the deletion; the content does not. A message
+    // deleted for the first time stops counting as unread, in the same commit.
     markEventDeleted: (conversationId, id, at) =>
-      scope.update(
-        db
-          .updateTable('events')
-          .set({ deleted: at, body: '{}' })
+      scope.transaction(async (tx) => {
+        await lockConversation(tx, conversationId);
+        const before = await tx.db
+          .selectFrom('events')
+          .select('deleted')
           .where('conversation_id', '=', conversationId)
           .where('id', '=', id)
-          .returningAll(),
-        toEvent,
-      ),
+          .executeTakeFirst();
+        const deleted = await tx.update(
+          tx.db
+            .updateTable('events')
+            .set({ deleted: at, body: '{}' })
+            .where('conversation_id', '=', conversationId)
+            .where('id', '=', id)
+            .returningAll(),
+          toEvent,
+        );
+        if (deleted && before?.deleted === null) await excludeDeleted(tx, deleted);
+        return deleted;
+      }),
   };
 }
 
@@ -82,7 +97,17 @@ async function append(
     await checkWithoutWriting(tx, conversationId, events, guard);
     return slots.filter((slot) => typeof slot !== 'number');
   }
-  const firstId = await reserveIds(tx, conversationId, fresh.length, timestamp, guard);
+  const sent = messagesBySender(fresh);
+  if (guard) {
+    // `storedByRef` has taken the conversation lock already when any event carries a clientRef.
+    const locked = events.some((event) => event.clientRef != null);
+    await checkGuard(tx, conversationId, guard, sent.get(guard.memberId) ?? 0, locked);
+  }
+  const messages = fresh.filter((event) => isMessageType(event.type)).length;
+  const firstId = await reserveIds(tx, conversationId, fresh.length, messages, timestamp);
+  for (const [memberId, count] of sent) {
+    if (memberId !== guard?.memberId) await excludeOwn(tx, conversationId, memberId, count);
+  }
   const rows: EventsTable[] = fresh.map((event, i) => ({
     conversation_id: conversationId,
     id: firstId + i,
@@ -95,6 +120,7 @@ async function append(
   }));
   await insert(tx, rows);
   const inserted = rows.map(toEvent);
+  await applyReceipts(tx, inserted, firstId + fresh.length - 1);
   return slots.map((slot) => (typeof slot === 'number' ? (inserted[slot] ?? missingSlot()) : slot));
 }
 
@@ -111,7 +137,7 @@ async function storedByRef(
   // finds its event, instead of both missing each other and one failing on the unique index. On PostgreSQL
   // that relies on READ COMMITTED, where the select's snapshot is taken after the lock is won. Where writers
   // already take turns (SQLite) nothing can commit in between, and the lock would only write the row twice.
-  if (!tx.capabilities.writersSerialised) await lockConversation(tx, conversationId);
+  await lockConversation(tx, conversationId);
   const rows = await tx.db
     .selectFrom('events')
     .selectAll()
@@ -166,24 +192,51 @@ async function checkWithoutWriting(
 }
 
 /**
+ * A guarded append goes ahead only while the member is the user's, JOINED and not muted; the check is an update of the
+ * member row (counting the member's own messages), so it sees any membership change committed before it.
+ * Membership changes lock the conversation row first, so where writers interleave (PostgreSQL) the append
+ * takes that lock before the check too: a change racing the send is then wholly before or wholly after it.
+ */
+async function checkGuard(
+  tx: SqlScope,
+  conversationId: string,
+  guard: AppendGuard,
+  sent: number,
+  locked: boolean,
+): Promise<void> {
+  if (!locked) await lockConversation(tx, conversationId);
+  const { rows } = await tx.db.executeQuery(
+    tx.queries.guardMember.bind({
+      sent,
+      member: guard.memberId,
+      conversation: conversationId,
+      user: guard.userId,
+    }),
+  );
+  if (rows.length === 0) {
+    const member = await members(tx).getMember(guard.memberId);
+    if (isGuardMet(member, conversationId, guard) && member?.muted)
+      throw new ParleyError('conversation:error:muted');
+    throw await guardFailure(tx, conversationId);
+  }
+}
+
+/**
  * Reserves `count` ids with one increment of the conversation's counter, so ids are gapless and a concurrent
- * append waits on the row; the guard rides on the same statement, so membership is checked in the commit.
+ * append waits on the row; the same statement counts the messages among them.
  */
 async function reserveIds(
   tx: SqlScope,
   conversationId: string,
   count: number,
+  messages: number,
   timestamp: string,
-  guard: AppendGuard | undefined,
 ): Promise<number> {
-  const reserve = { count, updated: timestamp, conversation: conversationId };
   const { rows } = await tx.db.executeQuery(
-    guard
-      ? tx.queries.reserveAsMember.bind({ ...reserve, member: guard.memberId, user: guard.userId })
-      : tx.queries.reserve.bind(reserve),
+    tx.queries.reserve.bind({ count, messages, updated: timestamp, conversation: conversationId }),
   );
   const bumped = rows[0];
-  if (!bumped) throw guard ? await guardFailure(tx, conversationId) : conversationNotFound();
+  if (!bumped) throw conversationNotFound();
   return Number(bumped.last_event_id) - count + 1;
 }
 
@@ -220,17 +273,6 @@ async function guardFailure(tx: SqlScope, conversationId: string): Promise<Parle
   return (await conversations(tx).getConversation(conversationId))
     ? new ParleyError('conversation:error:not-member')
     : conversationNotFound();
-}
-
-/** Takes the conversation row's write lock with a no-op update; throws when there is no such conversation. */
-async function lockConversation(tx: SqlScope, id: string): Promise<void> {
-  const row = await tx.db
-    .updateTable('conversations')
-    .set((eb) => ({ last_event_id: eb.ref('last_event_id') }))
-    .where('id', '=', id)
-    .returning('id')
-    .executeTakeFirst();
-  if (!row) throw conversationNotFound();
 }
 
 /** clientRefs are unique per sender, so the same ref from two members names two events. */

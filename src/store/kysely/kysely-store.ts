@@ -3,12 +3,14 @@ import type { Database } from '../database.js';
 import { migrationProvider } from '../migrations/index.js';
 import type { Store } from '../store.js';
 import { applications } from './applications.js';
+import { bans } from './bans.js';
 import { conversations } from './conversations.js';
 import { eventLog } from './event-log.js';
 import { importWrites } from './import-writes.js';
 import { mediaCatalog } from './media-catalog.js';
 import { members } from './members.js';
 import { memberships } from './memberships.js';
+import { readStates } from './read-state.js';
 import { settings } from './settings.js';
 import { SqlScope } from './sql-scope.js';
 import type { StoreCapabilities } from './store-capabilities.js';
@@ -54,6 +56,8 @@ function storeOver(scope: SqlScope): Store {
     ...conversations(scope),
     ...members(scope),
     ...memberships(scope),
+    ...readStates(scope),
+    ...bans(scope),
     ...eventLog(scope),
     ...importWrites(scope),
     ...mediaCatalog(scope),

@@ -1,5 +1,6 @@
 import type { Membership, Store } from '../store.js';
 import { pageBy, type KeyColumn } from './keyset.js';
+import { toReadState } from './read-state.js';
 import { toConversation, toMember } from './row-mappers.js';
 import type { SqlScope } from './sql-scope.js';
 
@@ -11,7 +12,10 @@ const MEMBERS_BY_CREATED: readonly KeyColumn[] = [
   { ref: 'members.id', kind: 'string' },
 ];
 
-/** A user's conversations, each with the user's member in it: one join, so a page costs one query. */
+/**
+ * A user's conversations, each with the user's member in it and its read state: one join, so a page costs one
+ * query whatever the history's length.
+ */
 export function memberships({ db }: SqlScope): Memberships {
   return {
     async listUserConversations(userId, page, filter) {
@@ -28,8 +32,10 @@ export function memberships({ db }: SqlScope): Memberships {
           'conversations.display_name as c_display_name',
           'conversations.image_url as c_image_url',
           'conversations.state as c_state',
+          'conversations.join_policy as c_join_policy',
           'conversations.custom_data as c_custom_data',
           'conversations.last_event_id as c_last_event_id',
+          'conversations.message_count as c_message_count',
           'conversations.created_by as c_created_by',
           'conversations.created as c_created',
           'conversations.updated as c_updated',
@@ -38,6 +44,7 @@ export function memberships({ db }: SqlScope): Memberships {
       if (states !== undefined) query = query.where('members.state', 'in', states);
       return pageBy(query, page, MEMBERS_BY_CREATED, (row): Membership => ({
         member: toMember(row),
+        readState: toReadState(row, row.c_message_count),
         conversation: toConversation({
           id: row.conversation_id,
           application_id: row.c_application_id,
@@ -45,8 +52,10 @@ export function memberships({ db }: SqlScope): Memberships {
           display_name: row.c_display_name,
           image_url: row.c_image_url,
           state: row.c_state,
+          join_policy: row.c_join_policy,
           custom_data: row.c_custom_data,
           last_event_id: row.c_last_event_id,
+          message_count: row.c_message_count,
           created_by: row.c_created_by,
           created: row.c_created,
           updated: row.c_updated,

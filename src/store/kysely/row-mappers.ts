@@ -57,6 +57,7 @@ export function toConversation(row: ConversationsTable): ConversationRecord {
     name: row.name,
     ...toProfile(row, 'conversations'),
     state: row.state,
+    joinPolicy: row.join_policy,
     // PostgreSQL drivers may hand integers back as strings.
     lastEventId: Number(row.last_event_id),
     createdBy: row.created_by,
@@ -73,6 +74,8 @@ export function toMember(row: MembersTable): MemberRecord {
     conversationId: row.conversation_id,
     userId: row.user_id,
     state: row.state,
+    role: row.role,
+    muted: Number(row.muted) === 1,
     timestamps: toTimestamps(row.timestamps),
     channel: { ...channel, type: channel.type },
     invitedBy: row.invited_by,

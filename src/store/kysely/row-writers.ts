@@ -49,12 +49,25 @@ export function conversationRow(conversation: ConversationRecord): Conversations
     name: conversation.name,
     ...profileColumns(conversation),
     state: conversation.state,
+    join_policy: conversation.joinPolicy,
     last_event_id: conversation.lastEventId,
+    message_count: 0,
     created_by: conversation.createdBy,
     created: conversation.created,
     updated: conversation.updated,
   };
 }
+
+/** A new member has seen nothing; joining sets its horizon (`joinHorizon`). */
+const NO_READ_STATE = {
+  last_delivered_event_id: 0,
+  last_seen_event_id: 0,
+  last_delivered_at: null,
+  last_seen_at: null,
+  unread_horizon: 0,
+  horizon_messages: 0,
+  excluded_messages: 0,
+} as const;
 
 /** The row that stores a new member. */
 export function memberRow(member: MemberRecord): MembersTable {
@@ -63,9 +76,12 @@ export function memberRow(member: MemberRecord): MembersTable {
     conversation_id: member.conversationId,
     user_id: member.userId,
     state: member.state,
+    role: member.role,
+    muted: member.muted ? 1 : 0,
     timestamps: JSON.stringify(member.timestamps),
     channel: JSON.stringify(member.channel),
     invited_by: member.invitedBy,
     created: member.created,
+    ...NO_READ_STATE,
   };
 }

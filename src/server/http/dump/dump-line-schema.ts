@@ -41,6 +41,8 @@ const conversationLine = z
     image_url: optionalText(2048),
     state: upper(['ACTIVE', 'INACTIVE', 'DELETED']).default('ACTIVE'),
     timestamp: z.object({ created: time.optional(), updated: time.optional() }).loose().optional(),
+    /** Parley's own field; Vonage conversations were open to anyone with the id. */
+    join_policy: z.enum(['open', 'invite']).default('open'),
     properties,
     _parley: z
       .object({ created_by: optionalText(200) })
@@ -64,6 +66,9 @@ const memberLine = z
       .loose()
       .default({ type: 'app' }),
     invited_by: optionalText(200),
+    /** Parley's own fields; Vonage had no roles or mutes. */
+    role: z.enum(['owner', 'moderator', 'member']).default('member'),
+    muted: z.boolean().default(false),
     _embedded: z
       .object({ user: z.object({ id }).loose() })
       .loose()
@@ -149,6 +154,7 @@ function toItem(line: number, data: z.output<typeof dumpLine>): ImportItem {
           displayName: data.display_name ?? null,
           imageUrl: data.image_url ?? null,
           state: data.state,
+          joinPolicy: data.join_policy,
           customData: data.properties?.custom_data ?? {},
           created: data.timestamp?.created,
           updated: data.timestamp?.updated,
@@ -165,6 +171,8 @@ function toItem(line: number, data: z.output<typeof dumpLine>): ImportItem {
           conversationId: data.conversation_id,
           userId: data._embedded?.user.id ?? data.user_id ?? '',
           state: data.state,
+          role: data.role,
+          muted: data.muted,
           timestamps: {
             ...(invited !== undefined && { invited }),
             ...(joined !== undefined && { joined }),

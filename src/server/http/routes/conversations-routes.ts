@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Domain } from '../../../core/domain.js';
 import { principalOf } from '../authenticate.js';
 import { pageQuery, requestUrl } from '../pagination.js';
@@ -15,6 +15,7 @@ export function conversationsRoutes(app: FastifyInstance, domain: Domain): void 
       displayName: input.display_name,
       imageUrl: input.image_url,
       customData: input.properties?.custom_data,
+      joinPolicy: input.join_policy,
     });
     return reply.status(201).send(renderConversation(requestUrl(request).origin, conversation));
   });
@@ -31,7 +32,8 @@ export function conversationsRoutes(app: FastifyInstance, domain: Domain): void 
     return renderConversation(requestUrl(request).origin, conversation);
   });
 
-  app.put('/v1/conversations/:id', async (request) => {
+  // PUT as Vonage's API has it, PATCH for a partial change (`join_policy`); both change only what is given.
+  const update = async (request: FastifyRequest) => {
     const { id } = idParams(request);
     const input = validate(conversationPatchSchema, request.body ?? {});
     const conversation = await domain.conversations.update(principalOf(request), id, {
@@ -39,9 +41,12 @@ export function conversationsRoutes(app: FastifyInstance, domain: Domain): void 
       ...(input.display_name !== undefined && { displayName: input.display_name }),
       ...(input.image_url !== undefined && { imageUrl: input.image_url }),
       ...(input.properties?.custom_data !== undefined && { customData: input.properties.custom_data }),
+      ...(input.join_policy !== undefined && { joinPolicy: input.join_policy }),
     });
     return renderConversation(requestUrl(request).origin, conversation);
-  });
+  };
+  app.put('/v1/conversations/:id', update);
+  app.patch('/v1/conversations/:id', update);
 
   app.delete('/v1/conversations/:id', async (request, reply) => {
     const { id } = idParams(request);

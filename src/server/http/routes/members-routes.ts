@@ -3,9 +3,9 @@ import type { Domain } from '../../../core/domain.js';
 import { principalOf } from '../authenticate.js';
 import { pageQuery, requestUrl } from '../pagination.js';
 import { renderMember, renderList } from '../render.js';
-import { memberPatchSchema, newMemberSchema } from '../schemas.js';
+import { memberPatchSchema, newBanSchema, newMemberSchema } from '../schemas.js';
 import { validate } from '../../validate.js';
-import { conversationParams, memberParams } from './params.js';
+import { banParams, conversationParams, memberParams } from './params.js';
 
 export function membersRoutes(app: FastifyInstance, domain: Domain): void {
   app.post('/v1/conversations/:cid/members', async (request, reply) => {
@@ -33,12 +33,40 @@ export function membersRoutes(app: FastifyInstance, domain: Domain): void {
 
   app.patch('/v1/conversations/:cid/members/:mid', async (request) => {
     const { cid, mid } = memberParams(request);
-    const { state } = validate(memberPatchSchema, request.body);
+    const patch = validate(memberPatchSchema, request.body);
     const principal = principalOf(request);
     const memberId = mid === 'me' ? (await domain.members.get(principal, cid, 'me')).member.id : mid;
+    let view =
+      patch.state === undefined
+        ? undefined
+        : await domain.members.update(principal, cid, memberId, patch.state, patch.reason);
+    if (patch.role !== undefined || patch.muted !== undefined) {
+      view = await domain.moderation.patchMember(principal, cid, memberId, {
+        role: patch.role,
+        muted: patch.muted,
+      });
+    }
     return renderMember(
       requestUrl(request).origin,
-      await domain.members.update(principal, cid, memberId, state),
+      view ?? (await domain.members.get(principal, cid, memberId)),
     );
+  });
+
+  app.post('/v1/conversations/:cid/bans', async (request, reply) => {
+    const { cid } = conversationParams(request);
+    const input = validate(newBanSchema, request.body);
+    const ban = await domain.moderation.ban(principalOf(request), cid, input.user_id, input.reason);
+    return reply.status(201).send({
+      conversation_id: ban.conversationId,
+      user_id: ban.userId,
+      reason: ban.reason,
+      created: ban.created,
+    });
+  });
+
+  app.delete('/v1/conversations/:cid/bans/:uid', async (request, reply) => {
+    const { cid, uid } = banParams(request);
+    await domain.moderation.unban(principalOf(request), cid, uid);
+    return reply.status(204).send();
   });
 }

@@ -13,5 +13,8 @@ export const conversationParams = (request: FastifyRequest) =>
 export const memberParams = (request: FastifyRequest) =>
   validate(z.object({ cid: id, mid: id }), request.params, 'path');
 
+export const banParams = (request: FastifyRequest) =>
+  validate(z.object({ cid: id, uid: id }), request.params, 'path');
+
 export const eventParams = (request: FastifyRequest) =>
   validate(z.object({ cid: id, eid: eventIdSchema }), request.params, 'path');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Domain } from '../../../core/domain.js';
 import { principalOf } from '../authenticate.js';
 import { pageQuery, requestUrl } from '../pagination.js';
-import { renderConversation, renderUser, renderList } from '../render.js';
+import { renderMembership, renderUser, renderList } from '../render.js';
 import { newUserSchema, userPatchSchema } from '../schemas.js';
 import { validate } from '../../validate.js';
 import { idParams } from './params.js';
@@ -58,9 +58,6 @@ export function usersRoutes(app: FastifyInstance, domain: Domain): void {
     const { id } = idParams(request);
     const page = pageQuery(request);
     const result = await domain.conversations.listForUser(principalOf(request), id, page);
-    return renderList(request, page.limit, 'conversations', result, (origin, { conversation, member }) => ({
-      ...renderConversation(origin, conversation),
-      _embedded: { member: { id: member.id, state: member.state } },
-    }));
+    return renderList(request, page.limit, 'conversations', result, renderMembership);
   });
 }
