@@ -13,6 +13,9 @@ export interface NewConversation {
   displayName?: string | null | undefined;
   imageUrl?: string | null | undefined;
   customData?: Record<string, unknown> | undefined;
+  ttl?: number | null | undefined;
+  numbers?: unknown[] | null | undefined;
+  callback?: Record<string, unknown> | null | undefined;
 }
 
 export class ConversationsService {
@@ -33,6 +36,9 @@ export class ConversationsService {
       state: 'ACTIVE',
       customData: input.customData ?? {},
       lastEventId: 0,
+      ttl: input.ttl ?? null,
+      numbers: input.numbers ?? null,
+      callback: input.callback ?? null,
       createdBy: principal.user?.id ?? null,
       created: at,
       updated: at,

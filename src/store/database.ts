@@ -36,6 +36,8 @@ export interface UsersTable {
   image_url: string | null;
   /** JSON object. */
   custom_data: string;
+  /** JSON object: the user's channels as the Vonage API takes them. */
+  channels: string;
   created: string;
 }
 
@@ -49,6 +51,11 @@ export interface ConversationsTable {
   /** JSON object. */
   custom_data: string;
   last_event_id: number;
+  ttl: number | null;
+  /** JSON array, or null. */
+  numbers: string | null;
+  /** JSON object, or null. */
+  callback: string | null;
   created_by: string | null;
   created: string;
   updated: string;

@@ -17,6 +17,7 @@ export interface UserPatch {
   displayName?: string | null;
   imageUrl?: string | null;
   customData?: Record<string, unknown>;
+  channels?: Record<string, unknown>;
 }
 
 export interface ConversationPatch {
@@ -25,6 +26,9 @@ export interface ConversationPatch {
   imageUrl?: string | null;
   state?: ConversationRecord['state'];
   customData?: Record<string, unknown>;
+  ttl?: number | null;
+  numbers?: unknown[] | null;
+  callback?: Record<string, unknown> | null;
   updated: string;
 }
 
@@ -39,6 +43,9 @@ export interface EventQuery extends PageQuery {
   endId?: number | undefined;
   type?: string | undefined;
   excludeDeleted?: boolean | undefined;
+  /** Inclusive bounds on the event timestamp (ISO-8601 UTC). */
+  dateStart?: string | undefined;
+  dateEnd?: string | undefined;
 }
 
 /** A conversation seen from one of its members. */
