@@ -120,12 +120,16 @@ export class MembersService {
     return Promise.all(members.map((m) => this.view(m)));
   }
 
-  /** Moves a member to JOINED or LEFT; users may only move their own member. */
+  /**
+   * Moves a member to JOINED or LEFT; users may only move their own member. A `reason` for leaving
+   * (Vonage's `{code, text}`) goes into the `member:left` event's body.
+   */
   async update(
     principal: Principal,
     conversationId: string,
     memberId: string,
     state: MemberState,
+    reason?: Record<string, unknown>,
   ): Promise<MemberView> {
     const conversation = await this.access.conversation(principal, conversationId);
     const member = await this.store.getMember(memberId);
@@ -139,7 +143,10 @@ export class MembersService {
       const current = await tx.getMember(memberId);
       if (!current) throw new ParleyError('member:error:not-found');
       const updated = await this.moveTo(tx, current, state, at, current.invitedBy);
-      return { updated, events: await this.appendStateEvent(tx, conversation, updated, view.user, at) };
+      return {
+        updated,
+        events: await this.appendStateEvent(tx, conversation, updated, view.user, at, reason),
+      };
     });
     this.announce(updated, events);
     return { member: updated, user: view.user };
@@ -246,6 +253,7 @@ export class MembersService {
     member: MemberRecord,
     user: UserRecord,
     at: string,
+    reason?: Record<string, unknown>,
   ): Promise<EventRecord[]> {
     const body: Record<string, unknown> = {
       user: { id: user.id, user_id: user.id, name: user.name, display_name: user.displayName },
@@ -255,6 +263,7 @@ export class MembersService {
       member_id: member.id,
     };
     if (member.invitedBy) body.invited_by = member.invitedBy;
+    if (reason !== undefined && member.state === 'LEFT') body.reason = reason;
     return tx.appendEvents(
       conversation.id,
       [{ type: EVENT_FOR_STATE[member.state], from: member.id, body }],

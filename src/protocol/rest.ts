@@ -27,7 +27,9 @@ export interface ConversationBody {
   state: 'ACTIVE' | 'INACTIVE' | 'DELETED';
   sequence_number: number;
   timestamp: { created: string; updated: string };
-  properties: { custom_data: Record<string, unknown> };
+  properties: { custom_data: Record<string, unknown>; ttl?: number };
+  numbers?: unknown[];
+  callback?: Record<string, unknown>;
   _links: Links;
 }
 

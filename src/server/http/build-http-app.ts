@@ -17,6 +17,7 @@ import { demoRoutes } from '../demo/demo-routes.js';
 import type { DemoState } from '../demo/demo-seed.js';
 import { successorRoutes } from './dialects/successor-routes.js';
 import type { SuccessorOptions } from './dialects/successor-options.js';
+import type { UserSessions } from './user-sessions.js';
 
 export interface HttpOptions {
   logger: FastifyBaseLogger;
@@ -32,6 +33,8 @@ export interface HttpOptions {
   demo?: DemoState | undefined;
   /** The successor SDKs' REST dialects; served when given. */
   successor?: SuccessorOptions | undefined;
+  /** The realtime hub's live sessions, for `GET /v1/users/:id/sessions`. */
+  userSessions?: UserSessions | undefined;
 }
 
 /** The Fastify app: health, the account-level `/v2` API and the Conversation API `/v1`. */
@@ -91,10 +94,11 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
   void app.register((scope, _opts, done) => {
     scope.decorateRequest('principal', null);
     scope.addHook('preHandler', bearerAuth(domain.tokens, options.userBuckets, options.appBuckets));
-    usersRoutes(scope, domain);
+    usersRoutes(scope, domain, options.userSessions);
     conversationsRoutes(scope, domain);
     membersRoutes(scope, domain);
-    eventsRoutes(scope, domain);
+    const successor = options.successor;
+    eventsRoutes(scope, domain, successor && ((event) => successor.relay(event)));
     if (options.successor) successorRoutes(scope, domain, options.successor);
     done();
   });

@@ -24,13 +24,13 @@ export function renderUser(base: string, user: UserRecord): UserBody {
     display_name: user.displayName,
     image_url: user.imageUrl,
     properties: { custom_data: user.customData },
-    channels: {},
+    channels: user.channels,
     _links: link(base, `/v1/users/${user.id}`),
   };
 }
 
 export function renderConversation(base: string, c: ConversationRecord): ConversationBody {
-  return {
+  const body: ConversationBody = {
     id: c.id,
     name: c.name,
     display_name: c.displayName,
@@ -41,6 +41,11 @@ export function renderConversation(base: string, c: ConversationRecord): Convers
     properties: { custom_data: c.customData },
     _links: link(base, `/v1/conversations/${c.id}`),
   };
+  // Present only when given, as Vonage answers.
+  if (c.ttl !== null) body.properties.ttl = c.ttl;
+  if (c.numbers !== null) body.numbers = c.numbers;
+  if (c.callback !== null) body.callback = c.callback;
+  return body;
 }
 
 export const embeddedUser = (user: UserRecord): EmbeddedUser => ({

@@ -6,12 +6,16 @@ const customData = z.record(z.string(), z.unknown()).optional();
 const properties = z.object({ custom_data: customData }).loose().optional();
 const url = z.string().url().max(2048);
 
+/** A user's channels (pstn, sip, websocket, ...): kept verbatim, so only the outer shape is checked. */
+const channels = z.record(z.string().max(50), z.unknown()).optional();
+
 export const newUserSchema = z
   .object({
     name: text(200),
     display_name: nullableText(200),
     image_url: url.nullable().optional(),
     properties,
+    channels,
   })
   .loose();
 
@@ -21,15 +25,30 @@ export const userPatchSchema = z
     display_name: nullableText(200),
     image_url: url.nullable().optional(),
     properties,
+    channels,
   })
   .loose();
+
+/** Vonage takes the time to live in `properties`; seconds, as given. */
+const ttl = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullable().optional();
 
 export const newConversationSchema = z
   .object({
     name: text(200).nullable().optional(),
     display_name: nullableText(200),
     image_url: url.nullable().optional(),
-    properties,
+    properties: z.object({ custom_data: customData, ttl }).loose().optional(),
+    numbers: z.array(z.record(z.string(), z.unknown())).max(100).nullable().optional(),
+    callback: z
+      .object({
+        url: url.optional(),
+        event_mask: z.string().max(2048).optional(),
+        params: z.record(z.string(), z.unknown()).optional(),
+        method: z.enum(['GET', 'POST']).optional(),
+      })
+      .loose()
+      .nullable()
+      .optional(),
   })
   .loose();
 
@@ -51,9 +70,21 @@ export const newMemberSchema = z
   })
   .loose();
 
-export const memberPatchSchema = z
-  .object({ state: memberStateSchema.pipe(z.enum(['JOINED', 'LEFT'])) })
+/** Why a member left (`{code, text}`), carried into the `member:left` event. */
+export const leaveReasonSchema = z
+  .object({ code: z.string().max(100).optional(), text: z.string().max(1000).optional() })
   .loose();
+
+export const memberPatchSchema = z
+  .object({
+    state: memberStateSchema.pipe(z.enum(['JOINED', 'LEFT'])),
+    reason: leaveReasonSchema.optional(),
+  })
+  .loose()
+  .refine((m) => m.reason === undefined || m.state === 'LEFT', {
+    message: 'a reason is given only when leaving',
+    path: ['reason'],
+  });
 
 export const newEventSchema = z
   .object({

@@ -15,6 +15,9 @@ export function conversationsRoutes(app: FastifyInstance, domain: Domain): void 
       displayName: input.display_name,
       imageUrl: input.image_url,
       customData: input.properties?.custom_data,
+      ttl: input.properties?.ttl,
+      numbers: input.numbers,
+      callback: input.callback,
     });
     return reply.status(201).send(renderConversation(requestUrl(request).origin, conversation));
   });
@@ -39,6 +42,9 @@ export function conversationsRoutes(app: FastifyInstance, domain: Domain): void 
       ...(input.display_name !== undefined && { displayName: input.display_name }),
       ...(input.image_url !== undefined && { imageUrl: input.image_url }),
       ...(input.properties?.custom_data !== undefined && { customData: input.properties.custom_data }),
+      ...(input.properties?.ttl !== undefined && { ttl: input.properties.ttl }),
+      ...(input.numbers !== undefined && { numbers: input.numbers }),
+      ...(input.callback !== undefined && { callback: input.callback }),
     });
     return renderConversation(requestUrl(request).origin, conversation);
   });

@@ -3,9 +3,12 @@ import type { Domain } from '../../../core/domain.js';
 import { principalOf } from '../authenticate.js';
 import { pageQuery, requestUrl } from '../pagination.js';
 import { renderMember, renderList } from '../render.js';
-import { memberPatchSchema, newMemberSchema } from '../schemas.js';
+import { leaveReasonSchema, memberPatchSchema, newMemberSchema } from '../schemas.js';
+import { z } from 'zod';
 import { validate } from '../../validate.js';
 import { conversationParams, memberParams } from './params.js';
+
+const leaveBodySchema = z.object({ reason: leaveReasonSchema.optional() }).loose();
 
 export function membersRoutes(app: FastifyInstance, domain: Domain): void {
   app.post('/v1/conversations/:cid/members', async (request, reply) => {
@@ -33,12 +36,22 @@ export function membersRoutes(app: FastifyInstance, domain: Domain): void {
 
   app.patch('/v1/conversations/:cid/members/:mid', async (request) => {
     const { cid, mid } = memberParams(request);
-    const { state } = validate(memberPatchSchema, request.body);
+    const { state, reason } = validate(memberPatchSchema, request.body);
     const principal = principalOf(request);
     const memberId = mid === 'me' ? (await domain.members.get(principal, cid, 'me')).member.id : mid;
     return renderMember(
       requestUrl(request).origin,
-      await domain.members.update(principal, cid, memberId, state),
+      await domain.members.update(principal, cid, memberId, state, reason),
     );
+  });
+
+  // Leaving by DELETE, as older Vonage clients do; the body may carry a `reason`.
+  app.delete('/v1/conversations/:cid/members/:mid', async (request, reply) => {
+    const { cid, mid } = memberParams(request);
+    const { reason } = validate(leaveBodySchema, request.body ?? {});
+    const principal = principalOf(request);
+    const memberId = mid === 'me' ? (await domain.members.get(principal, cid, 'me')).member.id : mid;
+    await domain.members.update(principal, cid, memberId, 'LEFT', reason);
+    return reply.status(204).send();
   });
 }
