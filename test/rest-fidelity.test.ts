@@ -56,14 +56,14 @@ describe('REST v1 fidelity for the server SDKs', () => {
     const numbers = [{ type: 'phone', number: '447700900000' }];
     const created = await conversations.createConversation({
       name: 'fidelity-conv',
-      properties: { ttl: 3600, customData: { a: 1 } },
+      properties: { ttl: 3600, type: 'chat', customSortKey: 'k1', customData: { a: 1 } },
       numbers,
       callback,
-    } as unknown as Parameters<Conversations['createConversation']>[0]);
+    } as Parameters<Conversations['createConversation']>[0]);
     const fetched = await conversations.getConversation(created.id!);
     for (const c of [created, fetched]) {
       expect(c).toMatchObject({
-        properties: { ttl: 3600, customData: { a: 1 } },
+        properties: { ttl: 3600, type: 'chat', customSortKey: 'k1', customData: { a: 1 } },
         numbers,
         callback: { url: callback.url, eventMask: 'member:joined', method: 'POST' },
       });
@@ -73,7 +73,7 @@ describe('REST v1 fidelity for the server SDKs', () => {
       id: created.id!,
       properties: { ttl: 60 },
     } as Parameters<Conversations['updateConversation']>[0]);
-    expect(updated).toMatchObject({ properties: { ttl: 60 }, numbers });
+    expect(updated).toMatchObject({ properties: { ttl: 60, type: 'chat', customSortKey: 'k1' }, numbers });
 
     const cleared = await call('PUT', `/v1/conversations/${created.id}`, { numbers: null, callback: null });
     expect(cleared.status).toBe(200);

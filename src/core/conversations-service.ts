@@ -14,6 +14,8 @@ export interface NewConversation {
   imageUrl?: string | null | undefined;
   customData?: Record<string, unknown> | undefined;
   ttl?: number | null | undefined;
+  type?: string | null | undefined;
+  customSortKey?: string | null | undefined;
   numbers?: unknown[] | null | undefined;
   callback?: Record<string, unknown> | null | undefined;
 }
@@ -37,6 +39,8 @@ export class ConversationsService {
       customData: input.customData ?? {},
       lastEventId: 0,
       ttl: input.ttl ?? null,
+      type: input.type ?? null,
+      customSortKey: input.customSortKey ?? null,
       numbers: input.numbers ?? null,
       callback: input.callback ?? null,
       createdBy: principal.user?.id ?? null,

@@ -27,7 +27,7 @@ export interface ConversationBody {
   state: 'ACTIVE' | 'INACTIVE' | 'DELETED';
   sequence_number: number;
   timestamp: { created: string; updated: string };
-  properties: { custom_data: Record<string, unknown>; ttl?: number };
+  properties: { custom_data: Record<string, unknown>; ttl?: number; type?: string; custom_sort_key?: string };
   numbers?: unknown[];
   callback?: Record<string, unknown>;
   _links: Links;

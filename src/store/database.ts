@@ -52,6 +52,8 @@ export interface ConversationsTable {
   custom_data: string;
   last_event_id: number;
   ttl: number | null;
+  type: string | null;
+  custom_sort_key: string | null;
   /** JSON array, or null. */
   numbers: string | null;
   /** JSON object, or null. */

@@ -36,6 +36,9 @@ export interface ConversationRecord {
   lastEventId: number;
   /** Seconds the conversation is kept after its last activity, as given; Parley does not expire it. */
   ttl: number | null;
+  /** Vonage's `properties.type` and `properties.custom_sort_key`: free text, stored and returned as given. */
+  type: string | null;
+  customSortKey: string | null;
   /** Numbers linked to the conversation (Vonage voice), stored and returned verbatim. */
   numbers: unknown[] | null;
   /** Where Vonage would call back (`{url, event_mask, params, method}`), stored and returned verbatim. */

@@ -27,6 +27,8 @@ export interface ConversationPatch {
   state?: ConversationRecord['state'];
   customData?: Record<string, unknown>;
   ttl?: number | null;
+  type?: string | null;
+  customSortKey?: string | null;
   numbers?: unknown[] | null;
   callback?: Record<string, unknown> | null;
   updated: string;

@@ -53,6 +53,8 @@ export const newConversation = (
   customData: {},
   lastEventId: 0,
   ttl: null,
+  type: null,
+  customSortKey: null,
   numbers: null,
   callback: null,
   created: at(0),
@@ -609,9 +611,9 @@ export function runStoreContract(label: string, open: () => Promise<Store>): voi
         const callback = { url: 'https://example.com/cb', event_mask: 'member:joined', method: 'POST' };
         const numbers = [{ type: 'phone', number: '447700900000' }];
         const conversation = await store.createConversation(
-          newConversation(app.id, { ttl: 60, numbers, callback }),
+          newConversation(app.id, { ttl: 60, type: 'chat', customSortKey: 'k1', numbers, callback }),
         );
-        expect(conversation).toMatchObject({ ttl: 60, numbers, callback });
+        expect(conversation).toMatchObject({ ttl: 60, type: 'chat', customSortKey: 'k1', numbers, callback });
         expect(await store.getConversation(conversation.id)).toEqual(conversation);
 
         const user = await store.createUser(newUser(app.id));
@@ -632,8 +634,13 @@ export function runStoreContract(label: string, open: () => Promise<Store>): voi
           callback: null,
           updated: at(5),
         });
-        const kept = await store.updateConversation(conversation.id, { ttl: 30, updated: at(6) });
-        expect(kept).toEqual({ ...cleared, ttl: 30, updated: at(6) });
+        const kept = await store.updateConversation(conversation.id, {
+          ttl: 30,
+          type: null,
+          customSortKey: 'k2',
+          updated: at(6),
+        });
+        expect(kept).toEqual({ ...cleared, ttl: 30, type: null, customSortKey: 'k2', updated: at(6) });
       });
 
       it('filters events by an inclusive timestamp range', async () => {

@@ -43,6 +43,8 @@ export function renderConversation(base: string, c: ConversationRecord): Convers
   };
   // Present only when given, as Vonage answers.
   if (c.ttl !== null) body.properties.ttl = c.ttl;
+  if (c.type !== null) body.properties.type = c.type;
+  if (c.customSortKey !== null) body.properties.custom_sort_key = c.customSortKey;
   if (c.numbers !== null) body.numbers = c.numbers;
   if (c.callback !== null) body.callback = c.callback;
   return body;

@@ -37,7 +37,15 @@ export const newConversationSchema = z
     name: text(200).nullable().optional(),
     display_name: nullableText(200),
     image_url: url.nullable().optional(),
-    properties: z.object({ custom_data: customData, ttl }).loose().optional(),
+    properties: z
+      .object({
+        custom_data: customData,
+        ttl,
+        type: z.string().max(200).nullable().optional(),
+        custom_sort_key: z.string().max(200).nullable().optional(),
+      })
+      .loose()
+      .optional(),
     numbers: z.array(z.record(z.string(), z.unknown())).max(100).nullable().optional(),
     callback: z
       .object({

@@ -34,6 +34,8 @@ export function conversations(scope: SqlScope): Conversations {
       if (patch.name !== undefined) values.name = patch.name;
       if (patch.state !== undefined) values.state = patch.state;
       if (patch.ttl !== undefined) values.ttl = patch.ttl;
+      if (patch.type !== undefined) values.type = patch.type;
+      if (patch.customSortKey !== undefined) values.custom_sort_key = patch.customSortKey;
       if (patch.numbers !== undefined) values.numbers = jsonOrNull(patch.numbers);
       if (patch.callback !== undefined) values.callback = jsonOrNull(patch.callback);
       return scope.update(

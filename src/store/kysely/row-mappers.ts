@@ -73,6 +73,8 @@ export function toConversation(row: ConversationsTable): ConversationRecord {
     // PostgreSQL drivers may hand integers back as strings.
     lastEventId: Number(row.last_event_id),
     ttl: row.ttl === null ? null : Number(row.ttl),
+    type: row.type,
+    customSortKey: row.custom_sort_key,
     numbers: toNumbers(row.numbers),
     callback: row.callback === null ? null : parseJsonObject(row.callback, 'conversations.callback'),
     createdBy: row.created_by,

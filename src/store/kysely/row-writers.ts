@@ -60,6 +60,8 @@ export function conversationRow(conversation: ConversationRecord): Conversations
     state: conversation.state,
     last_event_id: conversation.lastEventId,
     ttl: conversation.ttl,
+    type: conversation.type,
+    custom_sort_key: conversation.customSortKey,
     numbers: jsonOrNull(conversation.numbers),
     callback: jsonOrNull(conversation.callback),
     created_by: conversation.createdBy,

@@ -16,6 +16,8 @@ export function conversationsRoutes(app: FastifyInstance, domain: Domain): void 
       imageUrl: input.image_url,
       customData: input.properties?.custom_data,
       ttl: input.properties?.ttl,
+      type: input.properties?.type,
+      customSortKey: input.properties?.custom_sort_key,
       numbers: input.numbers,
       callback: input.callback,
     });
@@ -43,6 +45,10 @@ export function conversationsRoutes(app: FastifyInstance, domain: Domain): void 
       ...(input.image_url !== undefined && { imageUrl: input.image_url }),
       ...(input.properties?.custom_data !== undefined && { customData: input.properties.custom_data }),
       ...(input.properties?.ttl !== undefined && { ttl: input.properties.ttl }),
+      ...(input.properties?.type !== undefined && { type: input.properties.type }),
+      ...(input.properties?.custom_sort_key !== undefined && {
+        customSortKey: input.properties.custom_sort_key,
+      }),
       ...(input.numbers !== undefined && { numbers: input.numbers }),
       ...(input.callback !== undefined && { callback: input.callback }),
     });
