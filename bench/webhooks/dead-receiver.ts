@@ -4,7 +4,7 @@
  * a fresh SQLite server three times: without an event URL, with a receiver that answers 200 at once, and with
  * one that accepts connections and never answers. Prints the acknowledgement latency of each.
  *
- *   npm run build && tsc -p tsconfig.bench.json && node dist/bench/webhooks/dead-receiver.js
+ *   npm run bench:webhooks
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';

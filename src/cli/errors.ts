@@ -70,6 +70,10 @@ export const CLI_ERRORS = {
     EXIT_UNREACHABLE,
     'The server never answered: refused, unresolvable, reset or timed out',
   ),
+  'cli:error:import-partial': spec(
+    EXIT_REFUSED,
+    '`parley import` finished, but some lines were not imported as given (conflicts, refusals, malformed lines)',
+  ),
   'cli:error:internal': spec(EXIT_INTERNAL, 'An unexpected exception in the CLI itself (a bug)'),
 } as const satisfies Record<string, CliErrorSpec>;
 

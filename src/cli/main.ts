@@ -8,6 +8,8 @@ import { registerConversationCreate } from './commands/conversation-create.js';
 import { registerConversationDelete } from './commands/conversation-delete.js';
 import { registerConversationList } from './commands/conversation-list.js';
 import { registerConversationShow } from './commands/conversation-show.js';
+import { registerExport } from './commands/export.js';
+import { registerImport } from './commands/import.js';
 import { registerJwtGenerate } from './commands/jwt-generate.js';
 import { registerMemberAdd } from './commands/member-add.js';
 import { registerMemberList } from './commands/member-list.js';
@@ -48,6 +50,8 @@ const REGISTRATIONS = [
   registerWebhookList,
   registerWebhookReplay,
   registerJwtGenerate,
+  registerImport,
+  registerExport,
   registerServe,
 ];
 

@@ -9,6 +9,7 @@ import { ConversationsService } from './conversations-service.js';
 import { nullSink, type EventSink } from './event-sink.js';
 import { EventsService } from './events-service.js';
 import { GroupCommit, type ErrorLog } from './group-commit.js';
+import { ImportExportService } from './import-export-service.js';
 import { MembersService } from './members-service.js';
 import { UsersService } from './users-service.js';
 
@@ -35,6 +36,7 @@ export interface Domain {
   health: Health;
   settings: Settings;
   directory: Directory;
+  importExport: ImportExportService;
 }
 
 export interface DomainOptions {
@@ -61,5 +63,6 @@ export function createDomain(store: Store, sink: EventSink = nullSink, options: 
     health: { ping: () => store.ping() },
     settings: { get: (key) => store.getSetting(key), put: (key, value) => store.putSetting(key, value) },
     directory: storeDirectory(store),
+    importExport: new ImportExportService(store, sink),
   };
 }

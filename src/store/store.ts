@@ -124,4 +124,38 @@ export interface Store {
   listEvents(conversationId: string, query: EventQuery): Promise<Page<EventRecord>>;
   /** Marks the event deleted and empties its body. */
   markEventDeleted(conversationId: string, id: number, at: string): Promise<EventRecord | undefined>;
+
+  /*
+   * Import (`parley import`, core/import-service.ts): objects are written exactly as a dump gives them, ids and
+   * timestamps included, where every other write mints them. Lookups take many ids at once, so a batch of a
+   * dump costs a few statements; ids not found are simply missing from the result.
+   */
+  findUsers(ids: readonly string[]): Promise<UserRecord[]>;
+  findConversations(ids: readonly string[]): Promise<ConversationRecord[]>;
+  findMembers(ids: readonly string[]): Promise<MemberRecord[]>;
+  /** The conversation's events with these ids, in id order. */
+  findEvents(conversationId: string, ids: readonly number[]): Promise<EventRecord[]>;
+  /**
+   * Inserts the user, or replaces the one with its id; false (and nothing written) when that id belongs to
+   * another application. A name taken by another user throws `user:error:duplicate-name`.
+   */
+  putUser(user: UserRecord): Promise<boolean>;
+  /**
+   * As `putUser`, for conversations (`conversation:error:duplicate-name`). A replacement keeps the larger of
+   * the stored and the given `lastEventId`, so events already stored keep their ids.
+   */
+  putConversation(conversation: ConversationRecord): Promise<boolean>;
+  /**
+   * As `putUser`, for members: false when the id belongs to a member of another conversation; another member
+   * of the same user in the conversation throws `member:error:already-member`.
+   */
+  putMember(member: MemberRecord): Promise<boolean>;
+  /**
+   * Stores events under their own ids, replacing any stored with the same id, and raises the conversation's
+   * counter to the highest, so the next append follows it. Ids may leave gaps. A clientRef its sender already
+   * used for another event throws `http:error:validation-fail`; inside a caller's transaction the events
+   * before the clash may stay written (writing them again changes nothing), which the transaction can go on
+   * after, as after the other conflicts.
+   */
+  putEvents(conversationId: string, events: readonly EventRecord[]): Promise<void>;
 }

@@ -30,6 +30,8 @@ const VERBS = [
   'member:list',
   'member:remove',
   'jwt:generate',
+  'import',
+  'export',
   'webhook:list',
   'webhook:replay',
   'serve',
@@ -49,7 +51,8 @@ describe('parley usage', () => {
     expect(run.code).toBe(0);
     expect(run.err).toEqual([]);
     expect(run.out[0]).toMatch(new RegExp(`^Usage: parley ${verb} `));
-    if (verb !== 'setup' && verb !== 'jwt:generate') expect(run.stdout).toContain('--json');
+    // These print a file or a token, which is already machine-readable.
+    if (!['setup', 'jwt:generate', 'export'].includes(verb)) expect(run.stdout).toContain('--json');
   });
 
   it('shows the tutorial example in the help of the commands it uses', async () => {

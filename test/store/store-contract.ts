@@ -12,6 +12,7 @@ import type {
   UserRecord,
 } from '../../src/store/records.js';
 import type { Store } from '../../src/store/store.js';
+import { describeImportWrites } from './import-writes-contract.js';
 
 /** ISO time `seconds` after a fixed origin, so tests control ordering and ties. */
 export const at = (seconds: number): string => new Date(Date.UTC(2024, 0, 1) + seconds * 1000).toISOString();
@@ -168,6 +169,8 @@ export function runStoreContract(label: string, open: () => Promise<Store>): voi
       }
       return { app, conversation, members };
     }
+
+    describeImportWrites(() => store);
 
     it('answers a ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();

@@ -6,6 +6,7 @@ import { installErrorBoundary } from './error-boundary.js';
 import { applicationsRoutes } from './routes/applications-routes.js';
 import { conversationsRoutes } from './routes/conversations-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
+import { importExportRoutes } from './routes/import-export-routes.js';
 import { membersRoutes } from './routes/members-routes.js';
 import { usersRoutes } from './routes/users-routes.js';
 import { webRoutes } from './routes/web-routes.js';
@@ -88,6 +89,11 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
   // Encapsulated scopes, so each API's auth hook covers exactly its own routes.
   void app.register((scope, _opts, done) => {
     applicationsRoutes(scope, domain);
+    done();
+  });
+
+  void app.register((scope, _opts, done) => {
+    importExportRoutes(scope, domain, options.bodyLimit);
     done();
   });
 

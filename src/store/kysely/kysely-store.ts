@@ -5,6 +5,7 @@ import type { Store } from '../store.js';
 import { applications } from './applications.js';
 import { conversations } from './conversations.js';
 import { eventLog } from './event-log.js';
+import { importWrites } from './import-writes.js';
 import { members } from './members.js';
 import { memberships } from './memberships.js';
 import { settings } from './settings.js';
@@ -53,6 +54,7 @@ function storeOver(scope: SqlScope): Store {
     ...members(scope),
     ...memberships(scope),
     ...eventLog(scope),
+    ...importWrites(scope),
   };
   return store;
 }

@@ -67,8 +67,11 @@ export class SqlScope {
     return result.numDeletedRows > 0n;
   }
 
-  /** Runs a write, reporting a unique violation as the catalogue's conflict `code`. */
-  private async write<T>(code: ErrorCode | undefined, write: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a write, reporting a unique violation as the catalogue's conflict `code` (under a savepoint where a
+   * failed statement would abort the transaction, so the caller may carry on after catching it).
+   */
+  async write<T>(code: ErrorCode | undefined, write: () => Promise<T>): Promise<T> {
     if (code === undefined) return write();
     const isolate = this.db.isTransaction && this.capabilities.statementErrorAbortsTransaction;
     try {
