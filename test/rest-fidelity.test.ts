@@ -209,4 +209,43 @@ describe('REST v1 fidelity for the server SDKs', () => {
     expect(typing.cid).toBe(room.cid);
     expect((await call('GET', `/v1/conversations/${room.cid}`)).body.sequence_number).toBe(before);
   });
+
+  it('carries the fields through export and import', async () => {
+    const user = await call('POST', '/v1/users', {
+      name: 'rf-dump',
+      channels: { sip: [{ uri: 'sip:a@b' }] },
+    });
+    const conv = await call('POST', '/v1/conversations', {
+      name: 'rf-dump-conv',
+      properties: { ttl: 5, type: 'chat', custom_sort_key: 's' },
+      numbers: [{ type: 'phone', number: '1' }],
+      callback: { url: 'https://example.com/cb', method: 'GET' },
+    });
+    const exported = await server.call('GET', `/v2/applications/${app.id}/export`, { token });
+    const lines = (await exported.text())
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => JSON.parse(l) as Record<string, any>);
+    const dumped = lines.filter((l) => l.id === user.body.id || l.id === conv.body.id);
+    expect(dumped).toHaveLength(2);
+
+    expect((await call('DELETE', `/v1/conversations/${conv.body.id}`)).status).toBe(204);
+    expect((await call('DELETE', `/v1/users/${user.body.id}`)).status).toBe(204);
+    const imported = await fetch(`${server.url}/v2/applications/${app.id}/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+      body: dumped.map((l) => JSON.stringify(l)).join('\n') + '\n',
+    });
+    expect(imported.status).toBe(200);
+
+    const back = await call('GET', `/v1/conversations/${conv.body.id}`);
+    expect(back.body).toMatchObject({
+      properties: { ttl: 5, type: 'chat', custom_sort_key: 's' },
+      numbers: [{ type: 'phone', number: '1' }],
+      callback: { url: 'https://example.com/cb', method: 'GET' },
+    });
+    expect((await call('GET', `/v1/users/${user.body.id}`)).body.channels).toEqual({
+      sip: [{ uri: 'sip:a@b' }],
+    });
+  });
 });
