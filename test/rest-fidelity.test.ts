@@ -82,6 +82,13 @@ describe('REST v1 fidelity for the server SDKs', () => {
     expect(cleared.body.properties.ttl).toBe(60);
   });
 
+  it('refuses date filters on conversation lists rather than ignoring them', async () => {
+    const res = await call('GET', '/v1/conversations?date_start=2024-01-01T00:00:00Z');
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('http:error:validation-fail');
+    expect((await call('GET', '/v1/conversations?page_size=1')).status).toBe(200);
+  });
+
   it('refuses malformed ttl, numbers and callback with a clear error', async () => {
     for (const body of [
       { properties: { ttl: -1 } },

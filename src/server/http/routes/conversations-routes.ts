@@ -6,6 +6,11 @@ import { renderConversation, renderList } from '../render.js';
 import { conversationPatchSchema, newConversationSchema } from '../schemas.js';
 import { validate } from '../../validate.js';
 import { idParams } from './params.js';
+import { z } from 'zod';
+
+/** Date filters on conversation lists are not supported yet: refused rather than ignored. */
+const unsupported = z.never({ error: 'date filters on conversation lists are not supported' }).optional();
+const listQuery = z.object({ date_start: unsupported, date_end: unsupported }).loose();
 
 export function conversationsRoutes(app: FastifyInstance, domain: Domain): void {
   app.post('/v1/conversations', async (request, reply) => {
@@ -26,6 +31,7 @@ export function conversationsRoutes(app: FastifyInstance, domain: Domain): void 
 
   app.get('/v1/conversations', async (request) => {
     const page = pageQuery(request);
+    validate(listQuery, request.query, 'query');
     const result = await domain.conversations.list(principalOf(request), page);
     return renderList(request, page.limit, 'conversations', result, renderConversation);
   });
