@@ -1,5 +1,6 @@
 import type { PushedEvent, RealtimeConversation, RequestType, SessionBody } from '../protocol/realtime.js';
 import type { ReplyOf } from '../protocol/realtime-api.js';
+import { httpBaseOf } from './media-upload.js';
 import { ConnectionState } from './codes.js';
 import type { Connection, StateChange } from './connection.js';
 import { Conversation, type ConversationHost } from './conversation.js';
@@ -60,6 +61,10 @@ export class Application extends Emitter<ApplicationEvents> {
       report: (error) => this.report(error),
       membershipChanged: (_, member, event) => this.membershipChanged(member, event),
       forget: (conversation) => this.forget(conversation),
+      upload: {
+        httpBase: () => httpBaseOf(connection.socketUrl),
+        token: () => connection.currentToken,
+      },
     };
     const onState = (change: StateChange): void => this.emit('state', change);
     const onError = (error: Error): void => this.emit('error', error);

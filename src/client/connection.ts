@@ -93,6 +93,16 @@ export class Connection extends Emitter<ConnectionEvents> {
     this.requests = new RequestQueue(options.requestTimeoutMs, options.logger);
   }
 
+  /** @internal The token the session logged in with, for HTTP calls beside the socket (uploads). */
+  get currentToken(): string {
+    return this.token;
+  }
+
+  /** @internal The native WebSocket URL this connection uses. */
+  get socketUrl(): string {
+    return this.options.url;
+  }
+
   get state(): ConnectionState {
     return this.current;
   }

@@ -5,14 +5,22 @@ import type { ConversationActions } from './conversation-actions.js';
 import { ConversationEventLog, type ConversationEvents } from './conversation-events.js';
 import { Emitter } from './emitter.js';
 import { ParleyClientError } from './errors.js';
-import type { ConversationEvent } from './events/conversation-event.js';
+import { ConversationEvent } from './events/conversation-event.js';
+import {
+  postJson,
+  postUpload,
+  STITCH_RATIOS,
+  type UploadableFile,
+  type UploadOptions,
+  type UploadTarget,
+} from './media-upload.js';
 import type { TextEvent } from './events/text-event.js';
 import type { Logger } from './logger.js';
 import type { Member } from './member.js';
 import { MemberRoster } from './member-roster.js';
 import type { RequestOptions } from './request-queue.js';
 import { uuid } from './uuid.js';
-import type { OutgoingRequest, User } from './wire.js';
+import { parseAck, type OutgoingRequest, type User } from './wire.js';
 
 export type { ConversationEvents } from './conversation-events.js';
 
@@ -46,6 +54,8 @@ export interface ConversationHost {
   membershipChanged(conversation: Conversation, member: Member, event: ConversationEvent): void;
   /** The conversation was deleted, or could not be loaded and was never listed. */
   forget(conversation: Conversation): void;
+  /** Where uploads go, with the session's token. */
+  readonly upload: UploadTarget;
 }
 
 /** One conversation: its members, the events seen so far, and what you can do in it. */
@@ -147,6 +157,71 @@ export class Conversation extends Emitter<ConversationEvents> {
       { retry: true },
     );
     return this.log.acknowledged(ack, me.id, text);
+  }
+
+  /**
+   * Uploads an image and sends it as an `image` event, as Stitch's `sendImage` does: the server re-encodes it
+   * into `original`, `medium` and `thumbnail` (stripping its metadata), and the event's
+   * `body.representations` carries their URLs. `onProgress` reports the upload in browsers.
+   */
+  async sendImage(file: UploadableFile, options: UploadOptions = {}): Promise<ConversationEvent> {
+    const me = this.roster.requireMe();
+    const representations = await postUpload(this.host.upload, '/v1/image', file, STITCH_RATIOS, options);
+    if (typeof representations !== 'object' || representations === null) {
+      throw new ParleyClientError(ClientErrorCode.badReply, 'The upload reply is not an object');
+    }
+    const body = { representations: representations as Record<string, unknown> };
+    const ack = await this.request(
+      { type: 'image', cid: this.id, from: me.id, body, client_ref: uuid() },
+      { retry: true },
+    );
+    return this.log.events.get(ack.id) ?? this.ownEvent('image', ack, me.id, body);
+  }
+
+  /**
+   * Uploads any file and sends it as a `message` event with `message_type` `file` (or `image` for an image,
+   * which the server re-encodes), as Vonage's later SDKs do: `body.file.url` (or `body.image.url`).
+   */
+  async sendFile(file: UploadableFile, options: UploadOptions = {}): Promise<ConversationEvent> {
+    const me = this.roster.requireMe();
+    const stored = (await postUpload(this.host.upload, '/v3/media', file, {}, options)) as {
+      url?: unknown;
+      name?: unknown;
+      size?: unknown;
+      type?: unknown;
+      representations?: unknown;
+    };
+    if (typeof stored.url !== 'string') {
+      throw new ParleyClientError(ClientErrorCode.badReply, 'The upload reply has no url');
+    }
+    const kind = stored.representations === undefined ? 'file' : 'image';
+    const attachment = { url: stored.url, name: stored.name, size: stored.size, type: stored.type };
+    const body = { message_type: kind, [kind]: attachment };
+    const ack = parseAck(
+      await postJson(this.host.upload, `/v1/conversations/${this.id}/events`, {
+        type: 'message',
+        from: me.id,
+        body,
+        client_ref: uuid(),
+      }),
+    );
+    return this.log.events.get(ack.id) ?? this.ownEvent('message', ack, me.id, body);
+  }
+
+  private ownEvent(
+    type: string,
+    ack: { id: number; timestamp: string },
+    from: string,
+    body: Record<string, unknown>,
+  ): ConversationEvent {
+    return new ConversationEvent(this.actions, {
+      type,
+      cid: this.id,
+      id: ack.id,
+      from,
+      timestamp: ack.timestamp,
+      body,
+    });
   }
 
   /** Typing indications are dropped, not queued, while disconnected. */

@@ -20,4 +20,5 @@ export {
 export type { StateCode } from './codes.js';
 export type { StateChange, WebSocketConstructor, WebSocketLike } from './connection.js';
 export type { ReconnectOptions } from './backoff.js';
+export type { UploadableFile, UploadOptions, UploadProgress } from './media-upload.js';
 export type { MemberState, MemberTimestamps, User } from './wire.js';

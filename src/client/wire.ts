@@ -188,6 +188,9 @@ export const REPLY_PARSERS: ReplyParsers = {
   'text:typing:off': empty,
   'text:delivered': empty,
   'text:seen': parseAck,
+  image: parseAck,
+  'image:delivered': empty,
+  'image:seen': parseAck,
   'event:delete': empty,
   ping: empty,
 };

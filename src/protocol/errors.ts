@@ -56,6 +56,14 @@ export const ERRORS = {
   'member:error:invalid-state': spec(422, 'The member cannot move to that state'),
   'event:error:not-found': spec(404, 'Event not found'),
   'event:error:invalid-from': spec(422, 'The event must come from your own joined member'),
+  'media:error:not-found': spec(404, 'Media not found'),
+  'media:error:too-large': spec(413, 'The upload is larger than the server accepts'),
+  'media:error:unsupported-type': spec(415, 'The file is not an image in a supported format'),
+  'media:error:too-many-pixels': spec(422, 'The image has more pixels than the server decodes'),
+  'media:error:invalid-upload': spec(400, 'The upload must be multipart/form-data with one file field'),
+  'media:error:not-owner': spec(403, 'An event may only refer to media its sender uploaded'),
+  'media:error:invalid-capability': spec(403, 'The signed media URL is invalid or has expired'),
+  'media:error:quota-exceeded': spec(413, "The application's storage quota is used up"),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -81,6 +81,13 @@ export interface RealtimeApi {
   'text:typing:off': { request: InConversation & { body?: { activity?: 0 | 1 } }; reply: EmptyReply };
   'text:delivered': { request: InConversation & { body: { event_id: number } }; reply: EmptyReply };
   'text:seen': { request: InConversation & { body: { event_id: number } }; reply: StoredEventReply };
+  /** Stitch `sendImage`: `representations` is the `POST /v1/image` reply; only the sender's uploads. */
+  image: {
+    request: InConversation & { body: { representations: Record<string, unknown> }; client_ref?: string };
+    reply: StoredEventReply;
+  };
+  'image:delivered': { request: InConversation & { body: { event_id: number } }; reply: EmptyReply };
+  'image:seen': { request: InConversation & { body: { event_id: number } }; reply: StoredEventReply };
   'event:delete': { request: InConversation & { body: { event_id: number } }; reply: EmptyReply };
   ping: { request: { body?: Record<string, never> }; reply: EmptyReply };
 }

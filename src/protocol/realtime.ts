@@ -24,6 +24,10 @@ export const REQUEST_TYPES = [
   'text:typing:off',
   'text:delivered',
   'text:seen',
+  /** Stitch `sendImage`: the body is the `POST /v1/image` reply as `representations`. */
+  'image',
+  'image:delivered',
+  'image:seen',
   'event:delete',
   /** A liveness check: the native SDK pings an idle connection to notice a server that vanished. */
   'ping',

@@ -34,6 +34,14 @@ export interface ServerConfig {
   databaseUrl?: string | undefined;
   /** Redis for delivery between nodes; without it the node delivers only to its own clients. */
   redisUrl?: string | undefined;
+  /** Largest upload (an image or file), bytes. */
+  maxUpload: number;
+  /** Lifetime of a signed media URL, seconds. */
+  mediaUrlTtl: number;
+  /** Seconds after which an upload no event refers to is deleted. */
+  mediaSweepAfter: number;
+  /** The URL clients reach this server at, written into media URLs; the listening address when unset. */
+  publicUrl?: string | undefined;
   /** Account-wide secret that signs webhooks (HS256); generated and stored on first start when not given. */
   signatureSecret?: string | undefined;
   /** A webhook attempt without response headers by then fails and is retried. */
@@ -115,6 +123,27 @@ export const serverConfigSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional(),
+  maxUpload: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
+  mediaUrlTtl: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .default(3600),
+  mediaSweepAfter: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(24 * 3600),
+  publicUrl: z
+    .string()
+    .regex(/^https?:\/\/[^/?#]+$/, 'must be an http(s) origin with no path, e.g. https://chat.example.com')
+    .optional(),
   demo: flag.default(false),
   signatureSecret: z.string().min(16, 'PARLEY_SIGNATURE_SECRET must be at least 16 characters').optional(),
   webhookTimeoutMs: millis(100, 60_000, 5_000),
@@ -147,6 +176,10 @@ export const ENV_NAMES: Record<keyof ServerConfig, string> = {
   allowedOrigins: 'PARLEY_ALLOWED_ORIGINS',
   databaseUrl: 'PARLEY_DATABASE_URL',
   redisUrl: 'PARLEY_REDIS_URL',
+  maxUpload: 'PARLEY_MAX_UPLOAD',
+  mediaUrlTtl: 'PARLEY_MEDIA_URL_TTL',
+  mediaSweepAfter: 'PARLEY_MEDIA_SWEEP_AFTER',
+  publicUrl: 'PARLEY_PUBLIC_URL',
   signatureSecret: 'PARLEY_SIGNATURE_SECRET',
   webhookTimeoutMs: 'PARLEY_WEBHOOK_TIMEOUT_MS',
   webhookRetryForMs: 'PARLEY_WEBHOOK_RETRY_FOR_MS',

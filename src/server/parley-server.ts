@@ -19,6 +19,10 @@ import { DeadlineQueue, type Expiry } from './realtime/deadline-queue.js';
 import { NativeTransport } from './realtime/native/native-transport.js';
 import { RealtimeHub } from './realtime/realtime-hub.js';
 import { StitchTransport } from './realtime/stitch/stitch-transport.js';
+import { openMedia } from './media/open-media.js';
+import { FileMediaStore } from '../store/media/file-media-store.js';
+import { PostgresMediaStore } from '../store/media/postgres-media-store.js';
+import type { MediaService } from '../core/media/media-service.js';
 import { startWebhooks, type Webhooks, type WebhookSeams } from './webhooks/start-webhooks.js';
 import { tapBus } from './webhooks/tap-bus.js';
 import { deliveryId } from '../core/webhooks/delivery-id.js';
@@ -33,6 +37,7 @@ export interface ParleyServer {
   port: number;
   domain: Domain;
   hub: RealtimeHub;
+  media: MediaService;
   logger: Logger;
   /** The tutorial's application and conversation, in demo mode. */
   demo?: DemoState;
@@ -106,6 +111,13 @@ export async function startParley(
     apiKey: config.apiKey,
     apiSecret: config.apiSecret,
   });
+  let url = config.publicUrl ?? '';
+  // Media beside the store: files under the data directory embedded, PostgreSQL when every node of a
+  // cluster must reach every file.
+  const blobs = config.databaseUrl
+    ? await PostgresMediaStore.open(config.databaseUrl)
+    : await FileMediaStore.open(join(resolve(config.dataDir), 'media'));
+  const media = await openMedia(config, store, blobs, busSink(bus, metrics), () => url, logger);
   const webhooks: Webhooks = await startWebhooks({
     store,
     outbox: openWebhookOutbox(store, deliveryId),
@@ -132,10 +144,12 @@ export async function startParley(
     userBuckets,
     appBuckets,
     origins,
+    media: media.service,
     successor: {
       sessions: v2Sessions,
       relay: (event) => hub.broadcastEphemeral(event),
       maxTextBytes: config.maxTextBytes,
+      media: media.service,
     },
     userSessions: {
       ofUser: (userId) =>
@@ -153,7 +167,7 @@ export async function startParley(
   };
   // Every session's token expiry, on one timer of this server's clock.
   const expiries = new DeadlineQueue<Expiry>((expiry) => expiry.expire(), clock);
-  const realtime = { domain, hub, logger, limits, userBuckets, expiries, clock };
+  const realtime = { domain, hub, logger, limits, userBuckets, expiries, clock, media: media.service };
   const native = new NativeTransport(realtime, {
     maxFrameBytes: config.maxFrameBytes,
     heartbeatMs: 30_000,
@@ -175,6 +189,7 @@ export async function startParley(
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (e) {
+    await media.close();
     await webhooks.close();
     await store.close();
     throw e;
@@ -183,7 +198,8 @@ export async function startParley(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const listening = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  url = config.publicUrl ?? listening;
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -193,9 +209,19 @@ export async function startParley(
       await app.close();
       await webhooks.close();
       await bus.close();
+      await media.close();
       await store.close();
     })());
-  const server: ParleyServer = { url, port, domain, hub, logger, apiKey, close };
+  const server: ParleyServer = {
+    url: listening,
+    port,
+    domain,
+    hub,
+    media: media.service,
+    logger,
+    apiKey,
+    close,
+  };
   if (demo) server.demo = demo;
   if (generatedSecret !== undefined) server.generatedSecret = generatedSecret;
   if (webhooks.generatedSecret !== undefined) server.generatedSignatureSecret = webhooks.generatedSecret;

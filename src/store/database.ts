@@ -1,10 +1,11 @@
+import type { MediaTables } from './media/media-tables.js';
 import type { ApplicationRecord, ConversationState, MemberState } from './records.js';
 
 /**
  * The schema as Kysely sees it. Column types are the portable subset shared by SQLite and PostgreSQL:
  * ids, ISO timestamps and JSON documents are text, counters are integers.
  */
-export interface Database {
+export interface Database extends MediaTables {
   settings: SettingsTable;
   applications: ApplicationsTable;
   users: UsersTable;

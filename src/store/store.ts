@@ -1,3 +1,4 @@
+import type { MediaCatalog } from './media/media-catalog.js';
 import type {
   AppendGuard,
   ApplicationRecord,
@@ -61,7 +62,7 @@ export interface Membership {
  * it found belongs to the caller's application. Uniqueness violations throw the catalogue's conflict errors,
  * and malformed cursors throw `http:error:validation-fail`.
  */
-export interface Store {
+export interface Store extends MediaCatalog {
   /** Runs `fn` in one transaction; nested calls join the outer one. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   ping(): Promise<void>;

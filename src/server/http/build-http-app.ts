@@ -16,6 +16,8 @@ import type { KeyedBuckets } from '../../core/token-bucket.js';
 import { corsAndHeaders } from './cors-and-headers.js';
 import { demoRoutes } from '../demo/demo-routes.js';
 import type { DemoState } from '../demo/demo-seed.js';
+import type { MediaService } from '../../core/media/media-service.js';
+import { mediaRoutes } from '../media/media-routes.js';
 import { successorRoutes } from './dialects/successor-routes.js';
 import type { SuccessorOptions } from './dialects/successor-options.js';
 import type { UserSessions } from './user-sessions.js';
@@ -32,6 +34,8 @@ export interface HttpOptions {
   origins: OriginPolicy;
   /** Set in demo mode only. */
   demo?: DemoState | undefined;
+  /** Uploads and downloads; without it the media routes are absent. */
+  media?: MediaService | undefined;
   /** The successor SDKs' REST dialects; served when given. */
   successor?: SuccessorOptions | undefined;
   /** The realtime hub's live sessions, for `GET /v1/users/:id/sessions`. */
@@ -104,10 +108,22 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
     conversationsRoutes(scope, domain);
     membersRoutes(scope, domain);
     const successor = options.successor;
-    eventsRoutes(scope, domain, successor && ((event) => successor.relay(event)));
+    eventsRoutes(scope, domain, options.media, successor && ((event) => successor.relay(event)));
     if (options.successor) successorRoutes(scope, domain, options.successor);
     done();
   });
+
+  const media = options.media;
+  if (media) {
+    void app.register((scope, _opts, done) => {
+      mediaRoutes(scope, media, {
+        tokens: domain.tokens,
+        userBuckets: options.userBuckets,
+        appBuckets: options.appBuckets,
+      });
+      done();
+    });
+  }
 
   return app;
 }

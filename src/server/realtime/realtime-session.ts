@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../../core/auth/principal.js';
 import type { Clock } from '../../core/clock.js';
 import type { Domain } from '../../core/domain.js';
+import type { MediaService } from '../../core/media/media-service.js';
 import { newSessionId } from '../../core/ids.js';
 import { TokenBucket, type KeyedBuckets } from '../../core/token-bucket.js';
 import { ParleyError, isParleyError } from '../../protocol/errors.js';
@@ -36,6 +37,8 @@ export interface RealtimeContext {
   /** Every session's token expiry, on one timer. */
   expiries: DeadlineQueue<Expiry>;
   clock: Clock;
+  /** Images and attachments; absent where a server runs without media. */
+  media?: MediaService | undefined;
 }
 
 /** A logged-in session as the hub sees it; `principal` changes when the token is renewed. */
@@ -215,7 +218,7 @@ export class RealtimeSession {
   }
 
   private contextOf(live: LiveSession): RequestContext {
-    const { domain, hub, limits } = this.ctx;
+    const { domain, hub, limits, media } = this.ctx;
     return {
       get principal() {
         return live.principal;
@@ -228,6 +231,7 @@ export class RealtimeSession {
       domain,
       hub,
       limits,
+      media,
     };
   }
 

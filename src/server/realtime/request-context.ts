@@ -1,5 +1,6 @@
 import type { Principal } from '../../core/auth/principal.js';
 import type { Domain } from '../../core/domain.js';
+import type { MediaService } from '../../core/media/media-service.js';
 import type { RealtimeHub } from './realtime-hub.js';
 
 export interface RealtimeLimits {
@@ -17,4 +18,6 @@ export interface RequestContext {
   readonly domain: Domain;
   readonly hub: RealtimeHub;
   readonly limits: RealtimeLimits;
+  /** Images and attachments; absent where a server runs without media. */
+  readonly media?: MediaService | undefined;
 }

@@ -5,6 +5,7 @@ import type { RequestType } from '../../protocol/realtime.js';
 import type { EmptyReply, ReplyOf, RequestOf } from '../../protocol/realtime-api.js';
 import { validate } from '../validate.js';
 import type { RequestContext } from './request-context.js';
+import { MEDIA_HANDLERS } from './media-handlers.js';
 import { toPushedEvent, toRealtimeConversation, toRealtimeMember } from './realtime-shapes.js';
 
 /** Requests that change the session itself; `RealtimeSession` answers these with its own methods. */
@@ -202,6 +203,9 @@ export const HANDLERS: Handlers = {
     senderIn(ctx, request);
     const { event_id } = bodyOf(eventRef, request);
     await ctx.domain.events.delete(ctx.principal, cidOf(request), event_id);
+    await ctx.media?.release(cidOf(request), event_id);
     return {};
   },
+
+  ...MEDIA_HANDLERS,
 };

@@ -6,6 +6,7 @@ import { applications } from './applications.js';
 import { conversations } from './conversations.js';
 import { eventLog } from './event-log.js';
 import { importWrites } from './import-writes.js';
+import { mediaCatalog } from './media-catalog.js';
 import { members } from './members.js';
 import { memberships } from './memberships.js';
 import { settings } from './settings.js';
@@ -55,6 +56,7 @@ function storeOver(scope: SqlScope): Store {
     ...memberships(scope),
     ...eventLog(scope),
     ...importWrites(scope),
+    ...mediaCatalog(scope),
   };
   return store;
 }

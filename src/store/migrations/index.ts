@@ -1,12 +1,14 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initial } from './0001-initial.js';
 import { webhooks } from './0002-webhooks.js';
+import { media } from './0003-media.js';
 import { restFidelity } from './0005-rest-fidelity.js';
 
 /** Every migration by name; Kysely applies them in name order, so names start with a zero-padded version. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-webhooks': webhooks,
+  '0003-media': media,
   '0005-rest-fidelity': restFidelity,
 };
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Principal } from '../../../core/auth/principal.js';
 import { nowIso } from '../../../core/clock.js';
 import type { Domain } from '../../../core/domain.js';
+import { MediaService } from '../../../core/media/media-service.js';
 import { ParleyError } from '../../../protocol/errors.js';
 import { validate } from '../../validate.js';
 import { idOfGeneratedName } from '../../vocabulary/conversation-name.js';
@@ -176,7 +177,11 @@ export function dialectRoutes(
       options.relay({ type: input.type, cid, from, timestamp, body: input.body });
       return reply.status(200).send({ timestamp });
     }
-    const { event } = await domain.events.send(principal, cid, input);
+    const media = options.media;
+    const { event } =
+      media && MediaService.carriesMedia(input.type, input.body)
+        ? await media.send(principal, cid, input)
+        : await domain.events.send(principal, cid, input);
     return reply.status(201).send({ id: event.id, timestamp: event.timestamp });
   });
 
@@ -194,6 +199,7 @@ export function dialectRoutes(
   app.delete(`${p}/conversations/:cid/events/:eid`, async (request, reply) => {
     const { cid, eid } = params(request, { cid: id, eid: eventId });
     await domain.events.delete(principalOf(request), cid, eid);
+    await options.media?.release(cid, eid);
     return reply.status(204).send();
   });
 }

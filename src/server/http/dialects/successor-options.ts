@@ -1,3 +1,4 @@
+import type { MediaService } from '../../../core/media/media-service.js';
 import type { PushedEvent } from '../../../protocol/realtime.js';
 import type { V2SessionDirectory } from '../../realtime/v2/v2-session-directory.js';
 
@@ -8,4 +9,6 @@ export interface SuccessorOptions {
   /** Sends an event that is not stored (typing, ephemeral, Stitch-style delivery) to the conversation. */
   relay(event: PushedEvent): void;
   maxTextBytes: number;
+  /** Images and attachments: `message` events naming Parley media go through its ownership checks. */
+  media?: MediaService | undefined;
 }

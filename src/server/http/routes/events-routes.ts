@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Domain } from '../../../core/domain.js';
+import { MediaService } from '../../../core/media/media-service.js';
 import { principalOf } from '../authenticate.js';
 import { pageQuery, requestUrl } from '../pagination.js';
 import { renderEvent, renderList } from '../render.js';
@@ -41,6 +42,7 @@ const eventFilters = z
 export function eventsRoutes(
   app: FastifyInstance,
   domain: Domain,
+  media?: MediaService,
   relay?: (event: PushedEvent) => void,
 ): void {
   app.post('/v1/conversations/:cid/events', async (request, reply) => {
@@ -55,12 +57,12 @@ export function eventsRoutes(
       if (from !== null) body._embedded = { from_member: { id: from } };
       return reply.status(200).send(body);
     }
-    const view = await domain.events.send(principal, cid, {
-      type: input.type,
-      from: input.from,
-      body: input.body,
-      clientRef: input.client_ref,
-    });
+    const event = { type: input.type, from: input.from, body: input.body, clientRef: input.client_ref };
+    // Images and attachments go through the media service, which checks the files are the sender's own.
+    const view =
+      media && MediaService.carriesMedia(event.type, event.body)
+        ? await media.send(principal, cid, event)
+        : await domain.events.send(principal, cid, event);
     return reply.status(201).send(renderEvent(requestUrl(request).origin, view));
   });
 
@@ -88,6 +90,7 @@ export function eventsRoutes(
   app.delete('/v1/conversations/:cid/events/:eid', async (request, reply) => {
     const { cid, eid } = eventParams(request);
     await domain.events.delete(principalOf(request), cid, eid);
+    await media?.release(cid, eid);
     return reply.status(204).send();
   });
 }
