@@ -14,6 +14,11 @@ export interface NewConversation {
   imageUrl?: string | null | undefined;
   customData?: Record<string, unknown> | undefined;
   joinPolicy?: JoinPolicy | undefined;
+  ttl?: number | null | undefined;
+  type?: string | null | undefined;
+  customSortKey?: string | null | undefined;
+  numbers?: unknown[] | null | undefined;
+  callback?: Record<string, unknown> | null | undefined;
 }
 
 export class ConversationsService {
@@ -35,6 +40,11 @@ export class ConversationsService {
       joinPolicy: input.joinPolicy ?? 'open',
       customData: input.customData ?? {},
       lastEventId: 0,
+      ttl: input.ttl ?? null,
+      type: input.type ?? null,
+      customSortKey: input.customSortKey ?? null,
+      numbers: input.numbers ?? null,
+      callback: input.callback ?? null,
       createdBy: principal.user?.id ?? null,
       created: at,
       updated: at,

@@ -134,6 +134,11 @@ async function applyConversations(
       state: given.state,
       joinPolicy: given.joinPolicy,
       customData: given.customData,
+      ttl: given.ttl,
+      type: given.type,
+      customSortKey: given.customSortKey,
+      numbers: given.numbers,
+      callback: given.callback,
       lastEventId: before?.lastEventId ?? 0,
       createdBy: given.createdBy !== undefined ? given.createdBy : (before?.createdBy ?? null),
       created,
@@ -325,6 +330,7 @@ function userChanges(stored: UserRecord, dump: DumpUser): string[] {
     ['display_name', stored.displayName !== dump.displayName],
     ['image_url', stored.imageUrl !== dump.imageUrl],
     ['properties.custom_data', !isDeepStrictEqual(stored.customData, dump.customData)],
+    ['channels', !isDeepStrictEqual(stored.channels, dump.channels)],
     ['_parley.created', differsIfGiven(dump.created, stored.created)],
   ]);
 }
@@ -337,6 +343,11 @@ function conversationChanges(stored: ConversationRecord, dump: DumpConversation)
     ['image_url', stored.imageUrl !== dump.imageUrl],
     ['state', stored.state !== dump.state],
     ['properties.custom_data', !isDeepStrictEqual(stored.customData, dump.customData)],
+    ['properties.ttl', stored.ttl !== dump.ttl],
+    ['properties.type', stored.type !== dump.type],
+    ['properties.custom_sort_key', stored.customSortKey !== dump.customSortKey],
+    ['numbers', !isDeepStrictEqual(stored.numbers, dump.numbers)],
+    ['callback', !isDeepStrictEqual(stored.callback, dump.callback)],
     ['timestamp.created', differsIfGiven(dump.created, stored.created)],
     ['_parley.created_by', differsIfGiven(dump.createdBy, stored.createdBy)],
   ]);

@@ -34,6 +34,9 @@ const TRANSITIONS: Record<MemberState, readonly MemberState[]> = {
   LEFT: ['JOINED', 'INVITED'],
 };
 
+/** Why a member left: a moderator's words, or Vonage's `{code, text}`. */
+export type LeaveReason = string | Record<string, unknown>;
+
 export class MembersService {
   constructor(
     private readonly store: Store,
@@ -130,14 +133,15 @@ export class MembersService {
 
   /**
    * Moves a member to JOINED or LEFT. Users move their own member; owners and moderators may also remove
-   * others (Stitch's `member.kick()`), with a `reason` carried into `member:left`.
+   * others (Stitch's `member.kick()`). A `reason` for leaving (a moderator's words, or Vonage's `{code, text}`)
+   * goes into the `member:left` event's body.
    */
   async update(
     principal: Principal,
     conversationId: string,
     memberId: string,
     state: MemberState,
-    reason?: string,
+    reason?: LeaveReason,
   ): Promise<MemberView> {
     const conversation = await this.access.conversation(principal, conversationId);
     const member = await this.store.getMember(memberId);
@@ -153,10 +157,9 @@ export class MembersService {
       const current = await tx.getMember(memberId);
       if (!current) throw new ParleyError('member:error:not-found');
       const updated = await this.moveTo(tx, current, state, at, current.invitedBy);
-      const extra = reason === undefined ? {} : { reason };
       return {
         updated,
-        events: await this.appendStateEvent(tx, conversation, updated, view.user, at, extra),
+        events: await this.appendStateEvent(tx, conversation, updated, view.user, at, {}, reason),
       };
     });
     this.announce(updated, events);
@@ -267,6 +270,7 @@ export class MembersService {
     user: UserRecord,
     at: string,
     extra: Record<string, unknown> = {},
+    reason?: LeaveReason,
   ): Promise<EventRecord[]> {
     const body: Record<string, unknown> = {
       ...extra,
@@ -277,6 +281,7 @@ export class MembersService {
       member_id: member.id,
     };
     if (member.invitedBy) body.invited_by = member.invitedBy;
+    if (reason !== undefined && member.state === 'LEFT') body.reason = reason;
     return tx.appendEvents(
       conversation.id,
       [{ type: EVENT_FOR_STATE[member.state], from: member.id, body }],

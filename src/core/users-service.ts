@@ -12,6 +12,7 @@ export interface NewUser {
   displayName?: string | null | undefined;
   imageUrl?: string | null | undefined;
   customData?: Record<string, unknown> | undefined;
+  channels?: Record<string, unknown> | undefined;
 }
 
 export class UsersService {
@@ -30,6 +31,7 @@ export class UsersService {
       displayName: input.displayName ?? null,
       imageUrl: input.imageUrl ?? null,
       customData: input.customData ?? {},
+      channels: input.channels ?? {},
       created: nowIso(),
     });
   }

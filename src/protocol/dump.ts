@@ -4,7 +4,7 @@ import type { ConversationBody, EventBody, MemberBody, UserBody } from './rest.j
 /**
  * One line of a dump (`parley export`, `parley import`, docs/import-export.md): an object exactly as Vonage's
  * v1 REST API shows it, with its `kind`, `conversation_id` on events, and under `_parley` what Parley keeps
- * that Vonage's shapes do not show. Everything else a line carries (`_links`, `channels`…) is ignored.
+ * that Vonage's shapes do not show. Everything else a line carries (`_links`, `initiator`…) is ignored.
  */
 export type DumpLine =
   | ({ kind: 'user' } & Omit<UserBody, '_links'> & { _parley?: { created?: string } })

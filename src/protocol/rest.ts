@@ -29,7 +29,9 @@ export interface ConversationBody {
   join_policy: 'open' | 'invite';
   sequence_number: number;
   timestamp: { created: string; updated: string };
-  properties: { custom_data: Record<string, unknown> };
+  properties: { custom_data: Record<string, unknown>; ttl?: number; type?: string; custom_sort_key?: string };
+  numbers?: unknown[];
+  callback?: Record<string, unknown>;
   _links: Links;
 }
 

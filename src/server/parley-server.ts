@@ -151,6 +151,14 @@ export async function startParley(
       maxTextBytes: config.maxTextBytes,
       media: media.service,
     },
+    userSessions: {
+      ofUser: (userId) =>
+        [...hub.sessionsOf(userId)].flatMap((s) =>
+          s.id === undefined
+            ? []
+            : [{ id: s.id, ttl: Math.max(0, Math.round((s.principal?.expiresAt ?? 0) - seconds())) }],
+        ),
+    },
   });
   const limits = {
     rateLimit: config.rateLimit,

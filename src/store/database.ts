@@ -45,6 +45,8 @@ export interface UsersTable {
   image_url: string | null;
   /** JSON object. */
   custom_data: string;
+  /** JSON object: the user's channels as the Vonage API takes them. */
+  channels: string;
   created: string;
 }
 
@@ -61,6 +63,13 @@ export interface ConversationsTable {
   join_policy: JoinPolicy;
   /** Messages ever appended, deleted ones included (0004). */
   message_count: number;
+  ttl: number | null;
+  type: string | null;
+  custom_sort_key: string | null;
+  /** JSON array, or null. */
+  numbers: string | null;
+  /** JSON object, or null. */
+  callback: string | null;
   created_by: string | null;
   created: string;
   updated: string;

@@ -17,6 +17,8 @@ export interface UserRecord {
   displayName: string | null;
   imageUrl: string | null;
   customData: Record<string, unknown>;
+  /** Channels (pstn, sip, websocket, ...) as the Vonage API takes them; stored and returned verbatim. */
+  channels: Record<string, unknown>;
   created: string;
 }
 
@@ -37,6 +39,15 @@ export interface ConversationRecord {
   customData: Record<string, unknown>;
   /** The id of the newest event: events are numbered 1..lastEventId with no gaps. */
   lastEventId: number;
+  /** Seconds the conversation is kept after its last activity, as given; Parley does not expire it. */
+  ttl: number | null;
+  /** Vonage's `properties.type` and `properties.custom_sort_key`: free text, stored and returned as given. */
+  type: string | null;
+  customSortKey: string | null;
+  /** Numbers linked to the conversation (Vonage voice), stored and returned verbatim. */
+  numbers: unknown[] | null;
+  /** Where Vonage would call back (`{url, event_mask, params, method}`), stored and returned verbatim. */
+  callback: Record<string, unknown> | null;
   /** The user who created it, or null when the application did. */
   createdBy: string | null;
   created: string;

@@ -22,6 +22,7 @@ export interface UserPatch {
   displayName?: string | null;
   imageUrl?: string | null;
   customData?: Record<string, unknown>;
+  channels?: Record<string, unknown>;
 }
 
 export interface ConversationPatch {
@@ -31,6 +32,11 @@ export interface ConversationPatch {
   state?: ConversationRecord['state'];
   joinPolicy?: ConversationRecord['joinPolicy'];
   customData?: Record<string, unknown>;
+  ttl?: number | null;
+  type?: string | null;
+  customSortKey?: string | null;
+  numbers?: unknown[] | null;
+  callback?: Record<string, unknown> | null;
   updated: string;
 }
 
@@ -47,6 +53,9 @@ export interface EventQuery extends PageQuery {
   endId?: number | undefined;
   type?: string | undefined;
   excludeDeleted?: boolean | undefined;
+  /** Inclusive bounds on the event timestamp (ISO-8601 UTC). */
+  dateStart?: string | undefined;
+  dateEnd?: string | undefined;
 }
 
 /** A conversation seen from one of its members. */

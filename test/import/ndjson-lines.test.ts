@@ -42,7 +42,14 @@ describe('lines deferred to the second pass', () => {
   const item = (line: number): ImportItem => ({
     line,
     kind: 'user',
-    user: { id: `USR-${line}`, name: `u${line}`, displayName: null, imageUrl: null, customData: {} },
+    user: {
+      id: `USR-${line}`,
+      name: `u${line}`,
+      displayName: null,
+      imageUrl: null,
+      customData: {},
+      channels: {},
+    },
   });
 
   it('keeps their order past the memory limit, on disk, and removes the file afterwards', async () => {

@@ -35,6 +35,7 @@ export const newUser = (applicationId: string, over: Partial<UserRecord> = {}): 
   displayName: null,
   imageUrl: null,
   customData: {},
+  channels: {},
   created: at(0),
   ...over,
 });
@@ -53,6 +54,11 @@ export const newConversation = (
   joinPolicy: 'open',
   customData: {},
   lastEventId: 0,
+  ttl: null,
+  type: null,
+  customSortKey: null,
+  numbers: null,
+  callback: null,
   created: at(0),
   updated: at(0),
   ...over,
@@ -594,6 +600,73 @@ export function runStoreContract(label: string, open: () => Promise<Store>): voi
           store.listMembers(conversation.id, { limit: 2, order: 'asc', after: eventsCursor }),
         ];
         for (const attempt of bad) await rejectsWith(attempt, 'http:error:validation-fail');
+      });
+    });
+
+    describe('REST fidelity fields', () => {
+      it('stores and patches a user’s channels verbatim', async () => {
+        const app = await store.createApplication(newApplication());
+        const channels = { pstn: [{ number: 447700900000 }], websocket: [{ uri: 'wss://x', headers: {} }] };
+        const user = await store.createUser(newUser(app.id, { channels }));
+        expect(user.channels).toEqual(channels);
+        expect(await store.getUser(user.id)).toEqual(user);
+        const updated = await store.updateUser(user.id, { channels: { sms: [{ number: '1' }] } });
+        expect(updated).toEqual({ ...user, channels: { sms: [{ number: '1' }] } });
+        expect(await store.updateUser(user.id, { displayName: 'D' })).toEqual({
+          ...updated,
+          displayName: 'D',
+        });
+      });
+
+      it('stores and patches a conversation’s ttl, numbers and callback, also in membership lists', async () => {
+        const app = await store.createApplication(newApplication());
+        const callback = { url: 'https://example.com/cb', event_mask: 'member:joined', method: 'POST' };
+        const numbers = [{ type: 'phone', number: '447700900000' }];
+        const conversation = await store.createConversation(
+          newConversation(app.id, { ttl: 60, type: 'chat', customSortKey: 'k1', numbers, callback }),
+        );
+        expect(conversation).toMatchObject({ ttl: 60, type: 'chat', customSortKey: 'k1', numbers, callback });
+        expect(await store.getConversation(conversation.id)).toEqual(conversation);
+
+        const user = await store.createUser(newUser(app.id));
+        await store.createMember(newMember(conversation.id, user.id));
+        const listed = await store.listUserConversations(user.id, { limit: 10, order: 'asc' });
+        expect(listed.items[0]?.conversation).toEqual(conversation);
+
+        const cleared = await store.updateConversation(conversation.id, {
+          ttl: null,
+          numbers: null,
+          callback: null,
+          updated: at(5),
+        });
+        expect(cleared).toEqual({
+          ...conversation,
+          ttl: null,
+          numbers: null,
+          callback: null,
+          updated: at(5),
+        });
+        const kept = await store.updateConversation(conversation.id, {
+          ttl: 30,
+          type: null,
+          customSortKey: 'k2',
+          updated: at(6),
+        });
+        expect(kept).toEqual({ ...cleared, ttl: 30, type: null, customSortKey: 'k2', updated: at(6) });
+      });
+
+      it('filters events by an inclusive timestamp range', async () => {
+        const { conversation, members } = await seed(1);
+        const from = members[0]!.id;
+        for (let i = 1; i <= 4; i++)
+          await store.appendEvents(conversation.id, [text(from, `${i}`)], at(i * 10));
+        const ids = async (dateStart?: string, dateEnd?: string) =>
+          (
+            await store.listEvents(conversation.id, { limit: 10, order: 'asc', dateStart, dateEnd })
+          ).items.map((e) => e.id);
+        expect(await ids(at(20), at(30))).toEqual([2, 3]);
+        expect(await ids(at(25))).toEqual([3, 4]);
+        expect(await ids(undefined, at(10))).toEqual([1]);
       });
     });
 

@@ -20,6 +20,7 @@ import type { MediaService } from '../../core/media/media-service.js';
 import { mediaRoutes } from '../media/media-routes.js';
 import { successorRoutes } from './dialects/successor-routes.js';
 import type { SuccessorOptions } from './dialects/successor-options.js';
+import type { UserSessions } from './user-sessions.js';
 
 export interface HttpOptions {
   logger: FastifyBaseLogger;
@@ -37,6 +38,8 @@ export interface HttpOptions {
   media?: MediaService | undefined;
   /** The successor SDKs' REST dialects; served when given. */
   successor?: SuccessorOptions | undefined;
+  /** The realtime hub's live sessions, for `GET /v1/users/:id/sessions`. */
+  userSessions?: UserSessions | undefined;
 }
 
 /** The Fastify app: health, the account-level `/v2` API and the Conversation API `/v1`. */
@@ -101,10 +104,11 @@ export function buildHttpApp(domain: Domain, options: HttpOptions): FastifyInsta
   void app.register((scope, _opts, done) => {
     scope.decorateRequest('principal', null);
     scope.addHook('preHandler', bearerAuth(domain.tokens, options.userBuckets, options.appBuckets));
-    usersRoutes(scope, domain);
+    usersRoutes(scope, domain, options.userSessions);
     conversationsRoutes(scope, domain);
     membersRoutes(scope, domain);
-    eventsRoutes(scope, domain, options.media);
+    const successor = options.successor;
+    eventsRoutes(scope, domain, options.media, successor && ((event) => successor.relay(event)));
     if (options.successor) successorRoutes(scope, domain, options.successor);
     done();
   });

@@ -26,13 +26,13 @@ export function renderUser(base: string, user: UserRecord): UserBody {
     display_name: user.displayName,
     image_url: user.imageUrl,
     properties: { custom_data: user.customData },
-    channels: {},
+    channels: user.channels,
     _links: link(base, `/v1/users/${user.id}`),
   };
 }
 
 export function renderConversation(base: string, c: ConversationRecord): ConversationBody {
-  return {
+  const body: ConversationBody = {
     id: c.id,
     name: c.name,
     display_name: c.displayName,
@@ -44,6 +44,13 @@ export function renderConversation(base: string, c: ConversationRecord): Convers
     properties: { custom_data: c.customData },
     _links: link(base, `/v1/conversations/${c.id}`),
   };
+  // Present only when given, as Vonage answers.
+  if (c.ttl !== null) body.properties.ttl = c.ttl;
+  if (c.type !== null) body.properties.type = c.type;
+  if (c.customSortKey !== null) body.properties.custom_sort_key = c.customSortKey;
+  if (c.numbers !== null) body.numbers = c.numbers;
+  if (c.callback !== null) body.callback = c.callback;
+  return body;
 }
 
 /** One of a user's conversations, with their member in it and their read state. */

@@ -6,12 +6,16 @@ const customData = z.record(z.string(), z.unknown()).optional();
 const properties = z.object({ custom_data: customData }).loose().optional();
 const url = z.string().url().max(2048);
 
+/** A user's channels (pstn, sip, websocket, ...): kept verbatim, so only the outer shape is checked. */
+const channels = z.record(z.string().max(50), z.unknown()).optional();
+
 export const newUserSchema = z
   .object({
     name: text(200),
     display_name: nullableText(200),
     image_url: url.nullable().optional(),
     properties,
+    channels,
   })
   .loose();
 
@@ -21,10 +25,13 @@ export const userPatchSchema = z
     display_name: nullableText(200),
     image_url: url.nullable().optional(),
     properties,
+    channels,
   })
   .loose();
 
 export const joinPolicySchema = z.enum(['open', 'invite']);
+/** Vonage takes the time to live in `properties`; seconds, as given. */
+const ttl = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullable().optional();
 
 export const newConversationSchema = z
   .object({
@@ -32,7 +39,26 @@ export const newConversationSchema = z
     join_policy: joinPolicySchema.optional(),
     display_name: nullableText(200),
     image_url: url.nullable().optional(),
-    properties,
+    properties: z
+      .object({
+        custom_data: customData,
+        ttl,
+        type: z.string().max(200).nullable().optional(),
+        custom_sort_key: z.string().max(200).nullable().optional(),
+      })
+      .loose()
+      .optional(),
+    numbers: z.array(z.record(z.string(), z.unknown())).max(100).nullable().optional(),
+    callback: z
+      .object({
+        url: url.optional(),
+        event_mask: z.string().max(2048).optional(),
+        params: z.record(z.string(), z.unknown()).optional(),
+        method: z.enum(['GET', 'POST']).optional(),
+      })
+      .loose()
+      .nullable()
+      .optional(),
   })
   .loose();
 
@@ -54,17 +80,26 @@ export const newMemberSchema = z
   })
   .loose();
 
+/** Why a member left: Vonage's `{code, text}`, or a moderator's words; carried into `member:left`. */
+export const leaveReasonSchema = z.union([
+  z.string().max(1000),
+  z.object({ code: z.string().max(100).optional(), text: z.string().max(1000).optional() }).loose(),
+]);
+
 export const memberPatchSchema = z
   .object({
     state: memberStateSchema.pipe(z.enum(['JOINED', 'LEFT'])).optional(),
     role: z.enum(['moderator', 'member']).optional(),
     muted: z.boolean().optional(),
-    /** Why a member was removed, carried into `member:left`. */
-    reason: z.string().max(1000).optional(),
+    reason: leaveReasonSchema.optional(),
   })
   .loose()
   .refine((patch) => patch.state !== undefined || patch.role !== undefined || patch.muted !== undefined, {
     message: 'Give state, role or muted',
+  })
+  .refine((m) => m.reason === undefined || m.state === 'LEFT', {
+    message: 'a reason is given only when leaving',
+    path: ['reason'],
   });
 
 export const newBanSchema = z

@@ -4,6 +4,9 @@ import type { Connection } from './connection.js';
 export interface HubSession {
   readonly userId: string;
   readonly connection: Connection;
+  /** The id clients see and the token's expiry (epoch seconds); every logged-in session has both. */
+  readonly id?: string;
+  readonly principal?: { readonly expiresAt: number };
 }
 
 const NONE: ReadonlySet<HubSession> = new Set();

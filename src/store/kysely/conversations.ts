@@ -3,7 +3,7 @@ import type { ConversationsTable } from '../database.js';
 import type { Store } from '../store.js';
 import { BY_CREATED, pageBy } from './keyset.js';
 import { toConversation } from './row-mappers.js';
-import { conversationRow, profileChanges } from './row-writers.js';
+import { conversationRow, jsonOrNull, profileChanges } from './row-writers.js';
 import type { SqlScope } from './sql-scope.js';
 
 export type Conversations = Pick<
@@ -34,6 +34,11 @@ export function conversations(scope: SqlScope): Conversations {
       if (patch.name !== undefined) values.name = patch.name;
       if (patch.state !== undefined) values.state = patch.state;
       if (patch.joinPolicy !== undefined) values.join_policy = patch.joinPolicy;
+      if (patch.ttl !== undefined) values.ttl = patch.ttl;
+      if (patch.type !== undefined) values.type = patch.type;
+      if (patch.customSortKey !== undefined) values.custom_sort_key = patch.customSortKey;
+      if (patch.numbers !== undefined) values.numbers = jsonOrNull(patch.numbers);
+      if (patch.callback !== undefined) values.callback = jsonOrNull(patch.callback);
       return scope.update(
         scope.db.updateTable('conversations').set(values).where('id', '=', id).returningAll(),
         toConversation,

@@ -55,6 +55,9 @@ export function eventLog(scope: SqlScope): EventLog {
         select = select.where('type', '=', type);
       }
       if (query.excludeDeleted) select = select.where('deleted', 'is', null);
+      // Timestamps are ISO-8601 UTC strings of one width, so text order is time order.
+      if (query.dateStart !== undefined) select = select.where('timestamp', '>=', query.dateStart);
+      if (query.dateEnd !== undefined) select = select.where('timestamp', '<=', query.dateEnd);
       return pageBy(select, query, BY_ID, toEvent);
     },
 

@@ -48,7 +48,20 @@ function toProfile(row: ProfileColumns, table: string) {
 }
 
 export function toUser(row: UsersTable): UserRecord {
-  return { id: row.id, name: row.name, ...toProfile(row, 'users'), created: row.created };
+  return {
+    id: row.id,
+    name: row.name,
+    ...toProfile(row, 'users'),
+    channels: parseJsonObject(row.channels, 'users.channels'),
+    created: row.created,
+  };
+}
+
+function toNumbers(text: string | null): unknown[] | null {
+  if (text === null) return null;
+  const value: unknown = JSON.parse(text);
+  if (!Array.isArray(value)) throw new Error('Column conversations.numbers does not hold a JSON array');
+  return value as unknown[];
 }
 
 export function toConversation(row: ConversationsTable): ConversationRecord {
@@ -60,6 +73,11 @@ export function toConversation(row: ConversationsTable): ConversationRecord {
     joinPolicy: row.join_policy,
     // PostgreSQL drivers may hand integers back as strings.
     lastEventId: Number(row.last_event_id),
+    ttl: row.ttl === null ? null : Number(row.ttl),
+    type: row.type,
+    customSortKey: row.custom_sort_key,
+    numbers: toNumbers(row.numbers),
+    callback: row.callback === null ? null : parseJsonObject(row.callback, 'conversations.callback'),
     createdBy: row.created_by,
     created: row.created,
     updated: row.updated,

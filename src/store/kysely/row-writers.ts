@@ -24,6 +24,9 @@ function profileColumns(record: Profile): ProfileColumns {
   };
 }
 
+/** A nullable JSON column: null stays SQL NULL rather than the text `null`. */
+export const jsonOrNull = (value: unknown): string | null => (value === null ? null : JSON.stringify(value));
+
 /** The row that stores a new application. */
 export function applicationRow(app: ApplicationRecord): ApplicationsTable {
   return {
@@ -39,7 +42,13 @@ export function applicationRow(app: ApplicationRecord): ApplicationsTable {
 
 /** The row that stores a new user. */
 export function userRow(user: UserRecord): UsersTable {
-  return { id: user.id, name: user.name, ...profileColumns(user), created: user.created };
+  return {
+    id: user.id,
+    name: user.name,
+    ...profileColumns(user),
+    channels: JSON.stringify(user.channels),
+    created: user.created,
+  };
 }
 
 /** The row that stores a new conversation. */
@@ -52,6 +61,11 @@ export function conversationRow(conversation: ConversationRecord): Conversations
     join_policy: conversation.joinPolicy,
     last_event_id: conversation.lastEventId,
     message_count: 0,
+    ttl: conversation.ttl,
+    type: conversation.type,
+    custom_sort_key: conversation.customSortKey,
+    numbers: jsonOrNull(conversation.numbers),
+    callback: jsonOrNull(conversation.callback),
     created_by: conversation.createdBy,
     created: conversation.created,
     updated: conversation.updated,

@@ -28,6 +28,7 @@ export function users(scope: SqlScope): Users {
     updateUser(id, patch) {
       const values: Updateable<UsersTable> = profileChanges(patch);
       if (patch.name !== undefined) values.name = patch.name;
+      if (patch.channels !== undefined) values.channels = JSON.stringify(patch.channels);
       // An empty patch changes nothing, and an UPDATE with no SET list is not valid SQL.
       if (Object.keys(values).length === 0) return getUser(id);
       return scope.update(

@@ -14,7 +14,7 @@ export type NewSuccessorEvent =
     };
 
 /** Sent but not stored, as on Vonage: typing, ephemeral payloads and Stitch-style delivery receipts. */
-const RELAYED = new Set([
+export const RELAYED: ReadonlySet<string> = new Set([
   'ephemeral',
   'text:typing:on',
   'text:typing:off',

@@ -28,6 +28,7 @@ const userLine = z
     display_name: optionalText(200),
     image_url: optionalText(2048),
     properties,
+    channels: json.nullable().optional(),
     _parley: z.object({ created: time.optional() }).loose().optional(),
   })
   .loose();
@@ -43,7 +44,17 @@ const conversationLine = z
     timestamp: z.object({ created: time.optional(), updated: time.optional() }).loose().optional(),
     /** Parley's own field; Vonage conversations were open to anyone with the id. */
     join_policy: z.enum(['open', 'invite']).default('open'),
-    properties,
+    properties: z
+      .object({
+        custom_data: json.nullable().optional(),
+        ttl: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+        type: optionalText(200),
+        custom_sort_key: optionalText(200),
+      })
+      .loose()
+      .optional(),
+    numbers: z.array(json).nullable().optional(),
+    callback: json.nullable().optional(),
     _parley: z
       .object({ created_by: optionalText(200) })
       .loose()
@@ -141,6 +152,7 @@ function toItem(line: number, data: z.output<typeof dumpLine>): ImportItem {
           displayName: data.display_name ?? null,
           imageUrl: data.image_url ?? null,
           customData: data.properties?.custom_data ?? {},
+          channels: data.channels ?? {},
           created: data._parley?.created,
         },
       };
@@ -156,6 +168,11 @@ function toItem(line: number, data: z.output<typeof dumpLine>): ImportItem {
           state: data.state,
           joinPolicy: data.join_policy,
           customData: data.properties?.custom_data ?? {},
+          ttl: data.properties?.ttl ?? null,
+          type: data.properties?.type ?? null,
+          customSortKey: data.properties?.custom_sort_key ?? null,
+          numbers: data.numbers ?? null,
+          callback: data.callback ?? null,
           created: data.timestamp?.created,
           updated: data.timestamp?.updated,
           createdBy: data._parley?.created_by,

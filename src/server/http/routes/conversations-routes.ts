@@ -6,6 +6,11 @@ import { renderConversation, renderList } from '../render.js';
 import { conversationPatchSchema, newConversationSchema } from '../schemas.js';
 import { validate } from '../../validate.js';
 import { idParams } from './params.js';
+import { z } from 'zod';
+
+/** Date filters on conversation lists are not supported yet: refused rather than ignored. */
+const unsupported = z.never({ error: 'date filters on conversation lists are not supported' }).optional();
+const listQuery = z.object({ date_start: unsupported, date_end: unsupported }).loose();
 
 export function conversationsRoutes(app: FastifyInstance, domain: Domain): void {
   app.post('/v1/conversations', async (request, reply) => {
@@ -16,12 +21,18 @@ export function conversationsRoutes(app: FastifyInstance, domain: Domain): void 
       imageUrl: input.image_url,
       customData: input.properties?.custom_data,
       joinPolicy: input.join_policy,
+      ttl: input.properties?.ttl,
+      type: input.properties?.type,
+      customSortKey: input.properties?.custom_sort_key,
+      numbers: input.numbers,
+      callback: input.callback,
     });
     return reply.status(201).send(renderConversation(requestUrl(request).origin, conversation));
   });
 
   app.get('/v1/conversations', async (request) => {
     const page = pageQuery(request);
+    validate(listQuery, request.query, 'query');
     const result = await domain.conversations.list(principalOf(request), page);
     return renderList(request, page.limit, 'conversations', result, renderConversation);
   });
@@ -42,6 +53,13 @@ export function conversationsRoutes(app: FastifyInstance, domain: Domain): void 
       ...(input.image_url !== undefined && { imageUrl: input.image_url }),
       ...(input.properties?.custom_data !== undefined && { customData: input.properties.custom_data }),
       ...(input.join_policy !== undefined && { joinPolicy: input.join_policy }),
+      ...(input.properties?.ttl !== undefined && { ttl: input.properties.ttl }),
+      ...(input.properties?.type !== undefined && { type: input.properties.type }),
+      ...(input.properties?.custom_sort_key !== undefined && {
+        customSortKey: input.properties.custom_sort_key,
+      }),
+      ...(input.numbers !== undefined && { numbers: input.numbers }),
+      ...(input.callback !== undefined && { callback: input.callback }),
     });
     return renderConversation(requestUrl(request).origin, conversation);
   };

@@ -3,9 +3,12 @@ import type { Domain } from '../../../core/domain.js';
 import { principalOf } from '../authenticate.js';
 import { pageQuery, requestUrl } from '../pagination.js';
 import { renderMember, renderList } from '../render.js';
-import { memberPatchSchema, newBanSchema, newMemberSchema } from '../schemas.js';
+import { z } from 'zod';
+import { leaveReasonSchema, memberPatchSchema, newBanSchema, newMemberSchema } from '../schemas.js';
 import { validate } from '../../validate.js';
 import { banParams, conversationParams, memberParams } from './params.js';
+
+const leaveBodySchema = z.object({ reason: leaveReasonSchema.optional() }).loose();
 
 export function membersRoutes(app: FastifyInstance, domain: Domain): void {
   app.post('/v1/conversations/:cid/members', async (request, reply) => {
@@ -50,6 +53,16 @@ export function membersRoutes(app: FastifyInstance, domain: Domain): void {
       requestUrl(request).origin,
       view ?? (await domain.members.get(principal, cid, memberId)),
     );
+  });
+
+  // Leaving by DELETE, as older Vonage clients do; the body may carry a `reason`.
+  app.delete('/v1/conversations/:cid/members/:mid', async (request, reply) => {
+    const { cid, mid } = memberParams(request);
+    const { reason } = validate(leaveBodySchema, request.body ?? {});
+    const principal = principalOf(request);
+    const memberId = mid === 'me' ? (await domain.members.get(principal, cid, 'me')).member.id : mid;
+    await domain.members.update(principal, cid, memberId, 'LEFT', reason);
+    return reply.status(204).send();
   });
 
   app.post('/v1/conversations/:cid/bans', async (request, reply) => {

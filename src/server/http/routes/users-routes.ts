@@ -7,8 +7,10 @@ import { renderMembership, renderUser, renderList } from '../render.js';
 import { newUserSchema, userPatchSchema } from '../schemas.js';
 import { validate } from '../../validate.js';
 import { idParams } from './params.js';
+import type { UserSessions } from '../user-sessions.js';
 
-export function usersRoutes(app: FastifyInstance, domain: Domain): void {
+/** `sessions` is the realtime hub's view of live sessions; without it a user has none. */
+export function usersRoutes(app: FastifyInstance, domain: Domain, sessions?: UserSessions): void {
   app.post('/v1/users', async (request, reply) => {
     const input = validate(newUserSchema, request.body);
     const user = await domain.users.create(principalOf(request), {
@@ -16,6 +18,7 @@ export function usersRoutes(app: FastifyInstance, domain: Domain): void {
       displayName: input.display_name,
       imageUrl: input.image_url,
       customData: input.properties?.custom_data,
+      channels: input.channels,
     });
     return reply.status(201).send(renderUser(requestUrl(request).origin, user));
   });
@@ -44,6 +47,7 @@ export function usersRoutes(app: FastifyInstance, domain: Domain): void {
       ...(input.display_name !== undefined && { displayName: input.display_name }),
       ...(input.image_url !== undefined && { imageUrl: input.image_url }),
       ...(input.properties?.custom_data !== undefined && { customData: input.properties.custom_data }),
+      ...(input.channels !== undefined && { channels: input.channels }),
     });
     return renderUser(requestUrl(request).origin, user);
   });
@@ -59,5 +63,23 @@ export function usersRoutes(app: FastifyInstance, domain: Domain): void {
     const page = pageQuery(request);
     const result = await domain.conversations.listForUser(principalOf(request), id, page);
     return renderList(request, page.limit, 'conversations', result, renderMembership);
+  });
+
+  // Live, so not paged: the whole list is one page, in the shape `@vonage/conversations` reads.
+  app.get('/v1/users/:id/sessions', async (request) => {
+    const { id } = idParams(request);
+    const principal = principalOf(request);
+    const user = await domain.users.get(principal, id);
+    const live = sessions?.ofUser(user.id) ?? [];
+    const items = live.map((s) => ({
+      id: s.id,
+      properties: { ttl: s.ttl },
+      _embedded: { user: { id: user.id, name: user.name }, api_key: user.applicationId },
+    }));
+    return {
+      page_size: items.length,
+      _embedded: { sessions: items },
+      _links: { self: { href: requestUrl(request).href } },
+    };
   });
 }
