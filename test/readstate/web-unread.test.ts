@@ -22,6 +22,8 @@ describe.skipIf(chromiumSkipReason())('unread badges in the web app', () => {
   it('shows unread messages of a conversation not open as a badge, and their total in the title', async () => {
     await john.locator('#new-conversation-name').fill('Side room');
     await john.locator('#new-conversation-name').press('Enter');
+    // The composer is enabled already in the conversation John had open: wait for the new one to be shown.
+    await expect.poll(() => john.locator('#conversation-title').textContent()).toBe('Side room');
     await john.locator('#composer:enabled').waitFor();
     await john.locator('#invite-name').fill('Kevin');
     await john.locator('#invite-submit').click();
@@ -29,6 +31,7 @@ describe.skipIf(chromiumSkipReason())('unread badges in the web app', () => {
       .poll(() => item(kevin, 'Side room').getAttribute('data-state'), { timeout: 10_000 })
       .toBe('INVITED');
     await item(kevin, 'Side room').locator('button[data-action="accept"]').click();
+    await expect.poll(() => kevin.locator('#conversation-title').textContent()).toBe('Side room');
     await kevin.locator('#composer:enabled').waitFor();
     await item(kevin, 'Old School Chat').locator('.conversation-open').click();
     await expect.poll(() => kevin.locator('#conversation-title').textContent()).toBe('Old School Chat');
