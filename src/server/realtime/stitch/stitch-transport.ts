@@ -1,8 +1,9 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import { ParleyError } from '../../../protocol/errors.js';
 import { CLOSE_CODES, STITCH_PATH } from '../../../protocol/realtime.js';
 import type { OriginPolicy } from '../../origin-policy.js';
+import { socketIoServer } from '../socket-io-server.js';
 import type { Connection, OutboundMessage } from '../connection.js';
 import type { EncodedFrame } from '../encoded-frame.js';
 import { RealtimeSession, type RealtimeContext } from '../realtime-session.js';
@@ -67,19 +68,7 @@ export class StitchTransport {
     server: HttpServer,
     private readonly options: StitchOptions,
   ) {
-    this.io = new Server(server, {
-      path: STITCH_PATH,
-      allowEIO3: true,
-      serveClient: false,
-      // As on the native transport: oversized frames get an error, only far larger ones close the connection.
-      maxHttpBufferSize: options.maxFrameBytes * 4,
-      cors: {
-        origin: (origin, callback) => callback(null, options.origins.allows(origin)),
-        credentials: false,
-      },
-      allowRequest: (req, callback) => callback(null, options.origins.allows(req.headers.origin)),
-      destroyUpgrade: false,
-    });
+    this.io = socketIoServer(server, STITCH_PATH, options, { allowEIO3: true });
     this.io.on('connection', (socket) => this.accept(socket));
   }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
+import { socketIoServer } from '../socket-io-server.js';
 import { ParleyError } from '../../../protocol/errors.js';
 import { CLOSE_CODES, V2_PATH } from '../../../protocol/realtime.js';
 import type { OriginPolicy } from '../../origin-policy.js';
@@ -54,17 +55,7 @@ export class V2Transport {
     private readonly options: V2Options,
   ) {
     this.renderer = new V2EventRenderer(ctx.domain.directory);
-    this.io = new Server(server, {
-      path: V2_PATH,
-      serveClient: false,
-      maxHttpBufferSize: options.maxFrameBytes * 4,
-      cors: {
-        origin: (origin, callback) => callback(null, options.origins.allows(origin)),
-        credentials: false,
-      },
-      allowRequest: (req, callback) => callback(null, options.origins.allows(req.headers.origin)),
-      destroyUpgrade: false,
-    });
+    this.io = socketIoServer(server, V2_PATH, options);
     this.io.on('connection', (socket) => this.accept(socket));
     this.answerMetrics(server);
   }
